@@ -1,0 +1,560 @@
+// The hierarchical timer wheel.
+//
+//   level | slot spans      | level spans (64 slots)
+//   ------+-----------------+-----------------------
+//     0   |        1 ms     |        64 ms
+//     1   |       64 ms     |      ~4.1 s
+//     2   |     ~4.1 s      |      ~4.4 min
+//     3   |    ~4.4 min     |      ~4.7 h
+//     4   |    ~4.7 h       |     ~12.4 days
+//     5   |   ~12.4 days    |      ~2.2 years  (= HORIZON + 1 ticks)
+//
+// A deadline lives at the lowest level whose current rotation contains it (levelFor);
+// each level keeps a u64 `occupied` bitfield, so the next slot to process is found with
+// one rotate + ctz. When the clock reaches the first tick of an occupied slot above level
+// 0, the slot is taken and its entries re-inserted lower ("cascading"); at level 0 a slot
+// is exactly one tick, and its entries are due.
+//
+// Three things differ from a textbook wheel, all to keep cache misses per operation low:
+// - Registrations are not inserted when made. They wait in a queue (held by JS) and are
+//   inserted by `flush(now)` with one clock reading for the batch (Tokio does the same).
+// - Cancelling does not unlink: it marks the entry DEAD, and the dead entry is reaped
+//   when its slot is processed (or by `sweep` once dead entries outnumber live ones).
+//   So a cancel touches one entry and never its neighbours; lists are singly linked.
+// - Re-arming a timer to a later tick does not move it either: the new tick is written
+//   into the entry, and when its old slot is processed it is re-inserted further on.
+//   Because such an entry can reach its final slot after entries armed later for the
+//   same tick, every entry carries a sequence number, and a tick's batch is sorted by it
+//   when (rarely) list order and arming order disagree.
+
+import {
+  DEFERRED, DUE, HORIZON, LEVELS, LIST_COUNT, NIL, SEQ_MAX, SLOTS, SLOT_BITS,
+  ST_DEAD, ST_EMITTED, ST_EMITTED_DEAD, ST_LIVE, ST_QUEUED, ST_QUEUED_DEAD,
+  ST_REFRESHING, WHEEL_LISTS, WINDOW,
+} from './constants';
+import {
+  alloc, capacity, encodedDelay, freeCount, genOf, isUnref, nextOf, release, seqOf,
+  setEncodedDelay, setNext, setSeq, setState, setTickSeq, setUnrefBit, stateOf, tickOf,
+} from './entry';
+import { TOP_LEVEL, levelFor, nextOccupiedOffset, slotDeadline, slotFor, ticksCeil } from './level';
+
+// ---- static memory -------------------------------------------------------------------
+
+/** List heads and tails, one pair per wheel slot plus DEFERRED and DUE. */
+const HEADS: usize = memory.data(<i32>(LIST_COUNT * 4), 16);
+const TAILS: usize = memory.data(<i32>(LIST_COUNT * 4), 16);
+/** One occupied bitfield per level. */
+const OCCUPIED: usize = memory.data(<i32>(LEVELS * 8), 16);
+/** JS writes slot indices here for `flush`; `renumber` uses it too. */
+export const IN_WINDOW: usize = memory.data(<i32>(WINDOW * 4), 16);
+/** `process` writes the slot indices of due entries here. */
+export const OUT_WINDOW: usize = memory.data(<i32>(WINDOW * 4), 16);
+
+// ---- state -----------------------------------------------------------------------------
+
+/** Every tick <= elapsed has been processed. */
+let elapsed: u64 = 0;
+/** The tick of the pass in progress (>= elapsed); arming at or before it waits for the next pass. */
+let passTick: u64 = 0;
+/** Entries handed out by the last `process` call, freed by the next one unless re-armed. */
+let lastOut: u32 = 0;
+let seqNext: u32 = 0;
+let seqLimit: u32 = SEQ_MAX;
+
+let live: i32 = 0; //  pending timers: queued, in a list and not dead
+let refs: i32 = 0; //  pending timers that keep the host alive
+let dead: i32 = 0; //  dead entries still linked in a list
+
+// ---- lists -----------------------------------------------------------------------------
+
+// @ts-ignore: decorator
+@inline function head(k: u32): u32 { return load<u32>(HEADS + (<usize>k << 2)); }
+// @ts-ignore: decorator
+@inline function setHead(k: u32, i: u32): void { store<u32>(HEADS + (<usize>k << 2), i); }
+// @ts-ignore: decorator
+@inline function tail(k: u32): u32 { return load<u32>(TAILS + (<usize>k << 2)); }
+// @ts-ignore: decorator
+@inline function setTail(k: u32, i: u32): void { store<u32>(TAILS + (<usize>k << 2), i); }
+
+function append(k: u32, i: u32): void {
+  setNext(i, NIL);
+  const t = tail(k);
+  if (t == NIL) setHead(k, i);
+  else setNext(t, i);
+  setTail(k, i);
+}
+
+/** Detaches a whole list and returns its first entry. */
+function take(k: u32): u32 {
+  const h = head(k);
+  setHead(k, NIL);
+  setTail(k, NIL);
+  return h;
+}
+
+// @ts-ignore: decorator
+@inline function occupied(level: u32): u64 { return load<u64>(OCCUPIED + (<usize>level << 3)); }
+// @ts-ignore: decorator
+@inline function setOccupied(level: u32, v: u64): void { store<u64>(OCCUPIED + (<usize>level << 3), v); }
+
+// ---- setup -----------------------------------------------------------------------------
+
+export function wheelReset(): void {
+  for (let k: u32 = 0; k < LIST_COUNT; k++) { setHead(k, NIL); setTail(k, NIL); }
+  for (let l: u32 = 0; l < LEVELS; l++) setOccupied(l, 0);
+  elapsed = 0; passTick = 0; lastOut = 0; seqNext = 0; seqLimit = SEQ_MAX;
+  live = 0; refs = 0; dead = 0;
+}
+
+// ---- insertion -------------------------------------------------------------------------
+
+/** Puts a live entry with tick > elapsed into its wheel slot. */
+function insertWheel(i: u32, tick: u64): void {
+  const level = levelFor(elapsed, tick);
+  const slot = slotFor(tick, level);
+  append(level * SLOTS + slot, i);
+  setOccupied(level, occupied(level) | (<u64>1 << slot));
+}
+
+/** Places a live entry by its tick: the wheel, or DEFERRED when its tick was already reached. */
+function place(i: u32, tick: u64): void {
+  if (tick <= passTick) append(DEFERRED, i);
+  else insertWheel(i, tick);
+}
+
+/** Turns an encoded delay into a tick, against `now`, clamped to now + HORIZON. */
+export function tickFor(enc: f64, now: f64): u64 {
+  let at: f64;
+  if (enc >= 0) {
+    at = now + (enc < <f64>HORIZON ? enc : <f64>HORIZON);
+  } else {
+    at = -enc - 1;
+    const limit = now + <f64>HORIZON;
+    if (at > limit) at = limit;
+  }
+  return ticksCeil(at);
+}
+
+// ---- the operations JS calls -------------------------------------------------------------
+
+/** Arms a new timer; its deadline is fixed by the next flush. Returns the slot, or NIL. */
+export function arm(enc: f64, unref: bool): u32 {
+  const i = alloc(ST_QUEUED, unref, enc);
+  if (i == NIL) return NIL;
+  live++;
+  if (!unref) refs++;
+  return i;
+}
+
+/**
+ * Re-arms timer `i` with a new encoded delay. Returns true when JS must queue it
+ * (every case but "not pending"). The new deadline must not be earlier than the old one
+ * for an entry that is still in a list (JS only refreshes with the original delay).
+ */
+export function rearm(i: u32, enc: f64): bool {
+  const st = stateOf(i);
+  if (st == ST_LIVE || st == ST_REFRESHING) {
+    setEncodedDelay(i, enc);
+    setState(i, ST_REFRESHING);
+    return true;
+  }
+  if (st == ST_QUEUED) {
+    setEncodedDelay(i, enc);
+    return true;
+  }
+  if (st == ST_EMITTED) {
+    setEncodedDelay(i, enc);
+    setState(i, ST_QUEUED);
+    live++;
+    if (!isUnref(i)) refs++;
+    return true;
+  }
+  return false;
+}
+
+/** Cancels timer `i`. Returns false when it was not pending (a no-op). */
+export function cancel(i: u32): bool {
+  const st = stateOf(i);
+  if (st == ST_QUEUED) {
+    setState(i, ST_QUEUED_DEAD);
+  } else if (st == ST_LIVE || st == ST_REFRESHING) {
+    setState(i, ST_DEAD);
+    dead++;
+  } else if (st == ST_EMITTED) {
+    // Already due and handed out, callback not run yet: it must not run.
+    setState(i, ST_EMITTED_DEAD);
+    return true;
+  } else {
+    return false;
+  }
+  live--;
+  if (!isUnref(i)) refs--;
+  return true;
+}
+
+/** Marks timer `i` as (not) keeping the host alive. Returns false when it was not pending. */
+export function setRef(i: u32, keepAlive: bool): bool {
+  const st = stateOf(i);
+  if (st != ST_QUEUED && st != ST_LIVE && st != ST_REFRESHING) return false;
+  const was = !isUnref(i);
+  if (was != keepAlive) {
+    setUnrefBit(i, !keepAlive);
+    refs += keepAlive ? 1 : -1;
+  }
+  return true;
+}
+
+/**
+ * Fixes the deadlines of `count` queued registrations listed in IN_WINDOW, in order,
+ * against one clock reading `now`. Each gets the next sequence number.
+ */
+export function flush(now: f64, count: u32): void {
+  for (let j: u32 = 0; j < count; j++) {
+    const i = load<u32>(IN_WINDOW + (<usize>j << 2));
+    if (i >= capacity()) continue;
+    const st = stateOf(i);
+    if (st == ST_QUEUED) {
+      const tick = tickFor(encodedDelay(i), now);
+      setTickSeq(i, tick, seqNext++);
+      setState(i, ST_LIVE);
+      place(i, tick);
+    } else if (st == ST_REFRESHING) {
+      // Still linked where it was; it moves on when that list is processed.
+      setTickSeq(i, tickFor(encodedDelay(i), now), seqNext++);
+      setState(i, ST_LIVE);
+    } else if (st == ST_LIVE) {
+      // Queued twice in one batch (armed, then refreshed): only its place in line moves.
+      setSeq(i, seqNext++);
+    } else if (st == ST_QUEUED_DEAD) {
+      release(i);
+    }
+  }
+}
+
+/** Sequence numbers left before a renumber is needed. */
+export function seqRoom(): u32 { return seqNext >= seqLimit ? 0 : seqLimit - seqNext; }
+export function setSeqLimit(limit: u32): void { seqLimit = limit > SEQ_MAX ? SEQ_MAX : limit; }
+
+/**
+ * Renumbering, step 1: writes up to WINDOW/2 (seq, slot) pairs of entries with a fixed
+ * tick, scanning from slot `from`; returns the slot to continue from (capacity when done)
+ * and leaves the pair count in `lastCollected`.
+ */
+let collected: u32 = 0;
+export function seqCollect(from: u32): u32 {
+  let n: u32 = 0;
+  let i = from;
+  const c = capacity();
+  while (i < c && n < WINDOW / 2) {
+    if (stateOf(i) == ST_LIVE) {
+      store<u32>(IN_WINDOW + (<usize>n << 3), seqOf(i));
+      store<u32>(IN_WINDOW + (<usize>n << 3) + 4, i);
+      n++;
+    }
+    i++;
+  }
+  collected = n;
+  return i;
+}
+export function seqCollected(): u32 { return collected; }
+/** Renumbering, step 2: JS lists slots in their old order; they get 0, 1, 2, … */
+export function seqAssign(count: u32, restart: bool): void {
+  if (restart) seqNext = 0;
+  for (let j: u32 = 0; j < count; j++) {
+    setSeq(load<u32>(IN_WINDOW + (<usize>j << 2)), seqNext++);
+  }
+}
+
+// ---- expiry ----------------------------------------------------------------------------
+
+/** The lowest occupied level, or LEVELS when the wheel is empty. */
+function lowestLevel(): u32 {
+  for (let l: u32 = 0; l < LEVELS; l++) if (occupied(l) != 0) return l;
+  return LEVELS;
+}
+
+/**
+ * The tick at which the wheel next has work: `elapsed` when entries are waiting for a pass,
+ * else the first tick of the next occupied slot (an underestimate above level 0, like Tokio's:
+ * waking there cascades the slot). u64.MAX_VALUE when nothing is pending.
+ */
+export function nextExpiration(): u64 {
+  if (head(DUE) != NIL || head(DEFERRED) != NIL) return elapsed;
+  const l = lowestLevel();
+  if (l == LEVELS) return u64.MAX_VALUE;
+  const nowSlot = slotFor(elapsed, l);
+  return slotDeadline(elapsed, l, nextOccupiedOffset(occupied(l), nowSlot));
+}
+
+/** Moves a list of entries whose ticks have been reached onto DUE, then sorts DUE if needed. */
+function collectDue(h: u32): void {
+  let sorted = true;
+  let lastTick: u64 = 0;
+  let lastSeq: u32 = 0;
+  while (h != NIL) {
+    const nx = nextOf(h);
+    const st = stateOf(h);
+    if (st == ST_DEAD) {
+      dead--;
+      release(h);
+    } else if (st == ST_REFRESHING) {
+      // Re-armed during this pass; its deadline is fixed by the next flush.
+      append(DEFERRED, h);
+    } else {
+      const t = tickOf(h);
+      if (t > elapsed) {
+        insertWheel(h, t); // moved on by a lazy re-arm: goes where its new tick says
+      } else {
+        const s = seqOf(h);
+        if (head(DUE) != NIL && (t < lastTick || (t == lastTick && s < lastSeq))) sorted = false;
+        lastTick = t; lastSeq = s;
+        append(DUE, h);
+      }
+    }
+    h = nx;
+  }
+  if (!sorted) sortDue();
+}
+
+/** Processes the next occupied slot if its deadline is <= nowTick. */
+function advanceOneSlot(nowTick: u64): bool {
+  const l = lowestLevel();
+  if (l == LEVELS) return false;
+  const nowSlot = slotFor(elapsed, l);
+  const offset = nextOccupiedOffset(occupied(l), nowSlot);
+  const deadline = slotDeadline(elapsed, l, offset);
+  if (deadline > nowTick) return false;
+  const slot = (nowSlot + offset) & (SLOTS - 1);
+  elapsed = deadline;
+  if (passTick < elapsed) passTick = elapsed;
+  setOccupied(l, occupied(l) & ~(<u64>1 << slot));
+  collectDue(take(l * SLOTS + slot));
+  return true;
+}
+
+/** Frees the entries of the last output window that were neither re-armed nor kept. */
+function releaseLastOut(): void {
+  for (let j: u32 = 0; j < lastOut; j++) {
+    const i = load<u32>(OUT_WINDOW + (<usize>j << 2));
+    const st = stateOf(i);
+    if (st == ST_EMITTED || st == ST_EMITTED_DEAD) release(i);
+  }
+  lastOut = 0;
+}
+
+/**
+ * Writes up to WINDOW due entries to OUT_WINDOW, in deadline order (ties by arming order),
+ * processing ticks up to `nowTick`. `begin` starts a pass: only then do DEFERRED entries
+ * (armed for ticks already reached) become due, so re-arming for "now" from a callback
+ * fires in the next pass, never this one. Returns the count; 0 ends the pass.
+ */
+export function process(nowTick: u64, begin: bool): u32 {
+  releaseLastOut();
+  if (begin) {
+    if (passTick < nowTick) passTick = nowTick;
+    if (head(DUE) == NIL) collectDue(take(DEFERRED));
+  }
+  let n: u32 = 0;
+  while (n < WINDOW) {
+    let i = head(DUE);
+    if (i == NIL) {
+      if (!advanceOneSlot(nowTick)) break;
+      continue;
+    }
+    const nx = nextOf(i);
+    setHead(DUE, nx);
+    if (nx == NIL) setTail(DUE, NIL);
+    const st = stateOf(i);
+    if (st == ST_DEAD) { dead--; release(i); continue; }
+    if (st == ST_REFRESHING) { append(DEFERRED, i); continue; }
+    const t = tickOf(i);
+    if (t > elapsed) { place(i, t); continue; } // re-armed and flushed while it waited here
+    setState(i, ST_EMITTED);
+    live--;
+    if (!isUnref(i)) refs--;
+    store<u32>(OUT_WINDOW + (<usize>n << 2), i);
+    n++;
+  }
+  if (n < WINDOW && head(DUE) == NIL && elapsed < nowTick) elapsed = nowTick;
+  lastOut = n;
+  return n;
+}
+
+/**
+ * The exact smallest tick among pending entries with a fixed deadline, or u64.MAX_VALUE.
+ * Walks slots in firing order and stops as soon as a slot starts after the best tick seen.
+ */
+export function nextDeadline(): u64 {
+  let best = u64.MAX_VALUE;
+  best = minLive(head(DUE), best);
+  best = minLive(head(DEFERRED), best);
+  for (let l: u32 = 0; l < LEVELS; l++) {
+    const nowSlot = slotFor(elapsed, l);
+    // Bit j of `rest` is the slot j + 1 places after the current one.
+    let rest = rotr<u64>(occupied(l), <u64>((nowSlot + 1) & (SLOTS - 1)));
+    while (rest != 0) {
+      const offset = <u32>ctz<u64>(rest) + 1;
+      if (slotDeadline(elapsed, l, offset) >= best) return best;
+      best = minLive(head(l * SLOTS + ((nowSlot + offset) & (SLOTS - 1))), best);
+      rest &= rest - 1;
+    }
+  }
+  return best;
+}
+
+function minLive(h: u32, best: u64): u64 {
+  for (let i = h; i != NIL; i = nextOf(i)) {
+    if (stateOf(i) == ST_LIVE) {
+      const t = tickOf(i);
+      if (t < best) best = t;
+    }
+  }
+  return best;
+}
+
+// ---- maintenance -------------------------------------------------------------------------
+
+/** Unlinks and frees every dead entry in every list. Returns how many were freed. */
+export function sweep(): u32 {
+  let freed: u32 = 0;
+  for (let k: u32 = 0; k < LIST_COUNT; k++) {
+    let h = take(k);
+    while (h != NIL) {
+      const nx = nextOf(h);
+      if (stateOf(h) == ST_DEAD) { release(h); freed++; }
+      else append(k, h);
+      h = nx;
+    }
+    if (k < WHEEL_LISTS && head(k) == NIL) {
+      const l = k / SLOTS;
+      setOccupied(l, occupied(l) & ~(<u64>1 << (k % SLOTS)));
+    }
+  }
+  dead -= freed;
+  return freed;
+}
+
+/** Stable merge sort of DUE by (tick, seq). */
+function sortDue(): void {
+  let h = take(DUE);
+  // Bottom-up merge sort on the singly linked list.
+  let n: u32 = 0;
+  for (let i = h; i != NIL; i = nextOf(i)) n++;
+  for (let width: u32 = 1; width < n; width <<= 1) {
+    let result: u32 = NIL;
+    let resultTail: u32 = NIL;
+    let rest = h;
+    while (rest != NIL) {
+      let a = rest;
+      let b = a;
+      for (let k: u32 = 1; k < width && nextOf(b) != NIL; k++) b = nextOf(b);
+      let c = nextOf(b);
+      setNext(b, NIL);
+      let d = c;
+      if (d != NIL) {
+        for (let k: u32 = 1; k < width && nextOf(d) != NIL; k++) d = nextOf(d);
+        rest = nextOf(d);
+        setNext(d, NIL);
+      } else {
+        rest = NIL;
+      }
+      // merge a.. and c..
+      while (a != NIL || c != NIL) {
+        let pick: u32;
+        if (c == NIL) pick = a;
+        else if (a == NIL) pick = c;
+        else {
+          const ta = tickOf(a), tc = tickOf(c);
+          pick = (tc < ta || (tc == ta && seqOf(c) < seqOf(a))) ? c : a;
+        }
+        if (pick == a) a = nextOf(a); else c = nextOf(c);
+        if (resultTail == NIL) result = pick; else setNext(resultTail, pick);
+        resultTail = pick;
+      }
+    }
+    if (resultTail != NIL) setNext(resultTail, NIL);
+    h = result;
+  }
+  let t = h;
+  if (t != NIL) while (nextOf(t) != NIL) t = nextOf(t);
+  setHead(DUE, h);
+  setTail(DUE, t);
+}
+
+// ---- queries -----------------------------------------------------------------------------
+
+export function getElapsed(): u64 { return elapsed; }
+export function liveCount(): i32 { return live; }
+export function refCount(): i32 { return refs; }
+export function deadCount(): i32 { return dead; }
+export function levelSlots(level: u32): i32 { return <i32>popcnt<u64>(occupied(level)); }
+
+/**
+ * Checks every invariant of the structure; returns 0 when all hold, else a code naming
+ * the first that failed. For tests and fuzzing; walks everything.
+ */
+export function check(): i32 {
+  let linked: i32 = 0;
+  let deadSeen: i32 = 0;
+  let liveSeen: i32 = 0;
+  for (let k: u32 = 0; k < LIST_COUNT; k++) {
+    const h = head(k);
+    if (k < WHEEL_LISTS) {
+      const l = k / SLOTS, s = k % SLOTS;
+      const bit = (occupied(l) >> s) & 1;
+      if ((h != NIL) != (bit == 1)) return 1; // bitfield and list disagree
+    }
+    let last: u32 = NIL;
+    let steps: u32 = 0;
+    for (let i = h; i != NIL; i = nextOf(i)) {
+      if (++steps > capacity()) return 2; // a cycle
+      const st = stateOf(i);
+      linked++;
+      if (st == ST_DEAD) { deadSeen++; }
+      else if (st == ST_LIVE) {
+        liveSeen++;
+        const t = tickOf(i);
+        if (k < WHEEL_LISTS) {
+          const l = k / SLOTS, s = k % SLOTS;
+          // A live entry sits in the slot its tick says, or (moved on lazily) in an earlier one.
+          if (t <= elapsed) return 3;
+          // Never early: the slot is processed no later than the entry's tick.
+          if (t < slotDeadline(elapsed, l, nextOffsetTo(l, s))) return 4;
+        }
+      } else if (st == ST_REFRESHING) {
+        liveSeen++;
+      } else {
+        return 5; // a free, queued or emitted entry in a list
+      }
+      last = i;
+    }
+    if (tail(k) != last) return 6;
+  }
+  if (deadSeen != dead) return 7;
+  // Queued entries are not in lists: live = linked live + queued.
+  let queued: i32 = 0;
+  let emitted: i32 = 0;
+  for (let i: u32 = 0; i < capacity(); i++) {
+    const st = stateOf(i);
+    if (st == ST_QUEUED) queued++;
+    else if (st == ST_EMITTED || st == ST_EMITTED_DEAD) emitted++;
+  }
+  if (liveSeen + queued != live) return 8;
+  const free = <i32>freeCount();
+  let queuedDead: i32 = 0;
+  for (let i: u32 = 0; i < capacity(); i++) if (stateOf(i) == ST_QUEUED_DEAD) queuedDead++;
+  if (free + linked + queued + queuedDead + emitted != <i32>capacity()) return 9;
+  if (refs < 0 || refs > live) return 10;
+  return 0;
+}
+
+function nextOffsetTo(level: u32, slot: u32): u32 {
+  const nowSlot = slotFor(elapsed, level);
+  let o = (slot - nowSlot) & (SLOTS - 1);
+  if (o == 0) o = SLOTS;
+  return o;
+}
+
+export function genAt(i: u32): u32 { return genOf(i); }
+export function stateAt(i: u32): u32 { return stateOf(i); }
+export { SLOT_BITS };

@@ -1,0 +1,26 @@
+// Bundles the JS that tsc emitted (build/js) into dist/index.js (ESM) and dist/index.cjs,
+// with the wasm core inlined and compiled synchronously (works in Node, browsers, workers,
+// Deno and Bun, and survives other bundlers).
+import { resolve } from 'node:path';
+import { wasm } from '@rollup/plugin-wasm';
+
+const core = resolve('build/tickwheel.wasm');
+
+/** tsc keeps the source's '../build/tickwheel.wasm' specifier; point it at the built core. */
+const locateCore = {
+  name: 'locate-core',
+  resolveId(id) {
+    return id.endsWith('/tickwheel.wasm') ? core : null;
+  },
+};
+
+const plugins = [locateCore, wasm({ sync: [core], targetEnv: 'auto-inline', maxFileSize: 1 << 20 })];
+
+export default {
+  input: 'build/js/index.js',
+  plugins,
+  output: [
+    { file: 'dist/index.js', format: 'es' },
+    { file: 'dist/index.cjs', format: 'cjs', exports: 'named' },
+  ],
+};

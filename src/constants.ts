@@ -1,0 +1,14 @@
+// Numbers shared with the wasm core. Must match assembly/constants.ts.
+
+/** An id is gen * 2^26 + slot; `id & SLOT_MASK` is its slot. */
+export const SLOT_MASK = (1 << 26) - 1;
+/** The wheel's horizon in ms: 2^36 - 1 (about 2.2 years). Longer delays are clamped to it. */
+export const HORIZON = 2 ** 36 - 1;
+/** Entry states, as in assembly/constants.ts. */
+export const ST_EMITTED = 6;
+/** The state byte of entry `slot` is bits 24..26 of u32 word (slab >> 2) + slot * 4 + 3. */
+export const STATE_SHIFT = 24;
+/** Node's setTimeout limit; the façade honours longer delays up to HORIZON instead of wrapping them. */
+export const TIMEOUT_MAX = 2 ** 31 - 1;
+/** Façade delays are remembered (for refresh) as whole ms in a Uint32Array; this marks "see the Map". */
+export const BIG_DELAY = 0xffff_ffff;

@@ -1,0 +1,105 @@
+// TimerEntry: Tokio's low-level timer, for library authors. One wheel entry, re-keyed on reset.
+
+import { HORIZON } from './constants';
+import type { Driver, Fixable, Target } from './driver';
+import { ShutdownError, checkDeadline, checkFunction } from './errors';
+
+/**
+ * Encodes an absolute instant for the core: -(x + 1), x >= 0. Past instants become 0 (due at
+ * once); +Infinity stays -Infinity, which the core clamps to now + HORIZON.
+ * @internal
+ */
+export function encodeAt(deadline: number): number {
+  return -((deadline > 0 ? deadline : 0) + 1);
+}
+
+/** Whether an absolute deadline may lie beyond now + HORIZON, so that the clamp needs the clock. @internal */
+export function mayClamp(deadline: number): boolean {
+  return !(deadline < HORIZON);
+}
+
+/**
+ * A timer armed at an instant of its driver's clock. Poll it with a waker, as a Tokio
+ * future would: `pollElapsed(w)` returns true once the deadline has passed, else stores `w`
+ * (replacing the previous waker) and calls it once when the timer fires.
+ */
+export class TimerEntry implements Target, Fixable {
+  /** @internal */ _d: Driver;
+  /** @internal */ _id = -1;
+  private _deadline: number;
+  private _requested: number;
+  private _elapsed = false;
+  private _dead = false;
+  private _waker: (() => void) | undefined = undefined;
+
+  /** @internal Use driver.entry(deadline). */
+  constructor(driver: Driver, deadline: number) {
+    checkDeadline('deadline', deadline);
+    this._d = driver;
+    this._requested = this._deadline = deadline;
+    this._id = driver._arm(this, encodeAt(deadline), false);
+    if (mayClamp(deadline)) driver._needsFix(this);
+  }
+
+  /** The instant it fires at (the requested one, clamped to now + horizon). */
+  get deadline(): number {
+    if (mayClamp(this._requested) && this._id > 0) this._d._flushNow();
+    return this._deadline;
+  }
+
+  /** True once the timer has fired (and until it is reset). */
+  get isElapsed(): boolean {
+    return this._elapsed;
+  }
+
+  /** True if elapsed; otherwise remembers `waker` (replacing any earlier one) and returns false. */
+  pollElapsed(waker: () => void): boolean {
+    checkFunction('waker', waker);
+    if (this._dead) throw new ShutdownError();
+    if (this._elapsed) return true;
+    this._waker = waker;
+    return false;
+  }
+
+  /** Re-arms at `deadline`, also after it elapsed or was cancelled. The waker is kept. */
+  reset(deadline: number): void {
+    checkDeadline('deadline', deadline);
+    if (this._dead || this._d._closed) throw new ShutdownError();
+    this._requested = this._deadline = deadline;
+    this._elapsed = false;
+    this._id = this._d._rekey(this._id, this, encodeAt(deadline), false);
+    if (mayClamp(deadline)) this._d._needsFix(this);
+  }
+
+  /** Disarms it; idempotent. It will not fire and its waker is dropped. */
+  cancel(): void {
+    if (this._id > 0) {
+      this._d._cancel(this._id, true);
+      this._id = -1;
+    }
+    this._waker = undefined;
+  }
+
+  /** @internal */
+  _fixed(now: number): void {
+    if (this._requested > now + HORIZON) this._deadline = now + HORIZON;
+  }
+
+  /** @internal */
+  _fire(): void {
+    this._id = -1;
+    this._elapsed = true;
+    const w = this._waker;
+    this._waker = undefined;
+    if (w) w();
+  }
+
+  /** @internal */
+  _shutdown(): void {
+    this._id = -1;
+    this._dead = true;
+    const w = this._waker;
+    this._waker = undefined;
+    if (w) w();
+  }
+}

@@ -1,0 +1,97 @@
+// Errors the package throws or rejects with.
+
+/** Rejection of `timeout` / `timeoutAt` when the clock wins. `name === "TimeoutError"`. */
+export class TimeoutError extends Error {
+  constructor(message = 'the deadline elapsed before the work settled') {
+    super(message);
+    this.name = 'TimeoutError';
+  }
+}
+
+/** Thrown by a driver's scheduling methods after `shutdown()`, and the rejection of every wait it cut short. */
+export class ShutdownError extends Error {
+  constructor(message = 'the timer driver has been shut down') {
+    super(message);
+    this.name = 'ShutdownError';
+  }
+}
+
+/** The rejection of a cancelled Sleep: a DOMException named AbortError where the platform has one. */
+export function abortError(message = 'the sleep was cancelled'): Error {
+  if (typeof DOMException === 'function') return new DOMException(message, 'AbortError');
+  const e = new Error(message);
+  e.name = 'AbortError';
+  return e;
+}
+
+/** The reason an AbortSignal carries (an AbortError when it has none). */
+export function signalReason(signal: AbortSignal): unknown {
+  return signal.reason ?? abortError('the operation was aborted');
+}
+
+// ---- argument checks: each names the argument, throws before anything changes ----
+
+function show(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'bigint') return `${v}n`;
+  if (typeof v === 'symbol') return v.toString();
+  if (typeof v === 'function') return 'a function';
+  if (v !== null && typeof v === 'object') return 'an object';
+  return String(v);
+}
+
+/** A delay in ms: a number, not NaN, not negative. Infinity is allowed (clamped to the horizon). */
+export function checkDelay(name: string, v: unknown): number {
+  if (typeof v !== 'number') {
+    throw new TypeError(`The "${name}" argument must be of type number (ms). Received ${show(v)}`);
+  }
+  if (!(v >= 0)) {
+    throw new RangeError(`The "${name}" argument must be a non-negative number of ms (not NaN). Received ${show(v)}`);
+  }
+  return v;
+}
+
+/** An instant from the driver's clock: a number, not NaN, not -Infinity. Past instants are allowed. */
+export function checkDeadline(name: string, v: unknown): number {
+  if (typeof v !== 'number') {
+    throw new TypeError(`The "${name}" argument must be of type number (an instant from driver.now()). Received ${show(v)}`);
+  }
+  if (v !== v || v === -Infinity) {
+    throw new RangeError(`The "${name}" argument must be an instant, not ${show(v)}`);
+  }
+  return v;
+}
+
+/** An interval period: a finite number > 0. */
+export function checkPeriod(name: string, v: unknown): number {
+  if (typeof v !== 'number') {
+    throw new TypeError(`The "${name}" argument must be of type number (ms). Received ${show(v)}`);
+  }
+  if (!(v > 0 && v !== Infinity)) {
+    throw new RangeError(`The "${name}" argument must be a finite number of ms greater than 0. Received ${show(v)}`);
+  }
+  return v;
+}
+
+export function checkFunction(name: string, v: unknown): void {
+  if (typeof v !== 'function') {
+    throw new TypeError(`The "${name}" argument must be of type function. Received ${show(v)}`);
+  }
+}
+
+export function checkSignal(name: string, v: unknown): AbortSignal | undefined {
+  if (v === undefined) return undefined;
+  if (v === null || typeof v !== 'object' || typeof (v as AbortSignal).aborted !== 'boolean' ||
+    typeof (v as AbortSignal).addEventListener !== 'function') {
+    throw new TypeError(`The "${name}" option must be an AbortSignal. Received ${show(v)}`);
+  }
+  return v as AbortSignal;
+}
+
+export function checkOptions(name: string, v: unknown): Record<string, unknown> | undefined {
+  if (v === undefined) return undefined;
+  if (v === null || typeof v !== 'object') {
+    throw new TypeError(`The "${name}" argument must be an object. Received ${show(v)}`);
+  }
+  return v as Record<string, unknown>;
+}
