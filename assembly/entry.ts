@@ -18,7 +18,7 @@
 // The flush turns it into tick + seq with one clock reading for the whole batch.
 
 import {
-  ENTRY_SHIFT, GEN_BITS, GEN_MASK, MAX_ENTRIES, NIL, ST_FREE, TICK_BITS, TICK_MASK,
+  ENTRY_SHIFT, GEN_BITS, GEN_MASK, MAX_ENTRIES, NIL, ST_DEAD, ST_FREE, TICK_BITS, TICK_MASK,
 } from './constants';
 
 /** Byte offset of entry 0; set once by init. */
@@ -144,6 +144,22 @@ export function release(i: u32): void {
   store<u32>(addr(i), g | (ST_FREE << STATE_SHIFT), 12);
   setNext(i, freeHead);
   freeHead = i;
+}
+
+/**
+ * Releases every DEAD entry and rebuilds the free list in index order (lowest first out).
+ * Returns the count released. Only `sweep` calls this, with every list already emptied.
+ */
+export function rebuildFreeList(): u32 {
+  let released: u32 = 0;
+  freeHead = NIL;
+  for (let i = cap; i > 0; ) {
+    i--;
+    const st = stateOf(i);
+    if (st == ST_DEAD) { release(i); released++; }
+    else if (st == ST_FREE) { setNext(i, freeHead); freeHead = i; }
+  }
+  return released;
 }
 
 /** Count of entries on the free list (for the invariant check). */

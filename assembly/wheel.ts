@@ -33,7 +33,7 @@ import {
   ST_REFRESHING, WHEEL_LISTS, WINDOW,
 } from './constants';
 import {
-  alloc, capacity, encodedDelay, freeCount, genOf, isUnref, nextOf, release, seqOf,
+  alloc, capacity, encodedDelay, freeCount, genOf, isUnref, nextOf, rebuildFreeList, release, seqOf,
   setEncodedDelay, setNext, setSeq, setState, setTickSeq, setUnrefBit, stateOf, tickOf,
 } from './entry';
 import { TOP_LEVEL, levelFor, nextOccupiedOffset, slotDeadline, slotFor, ticksCeil } from './level';
@@ -414,23 +414,24 @@ function minLive(h: u32, best: u64): u64 {
 
 // ---- maintenance -------------------------------------------------------------------------
 
-/** Unlinks and frees every dead entry in every list. Returns how many were freed. */
+/**
+ * Frees every dead entry by rebuilding the lists from two linear scans of the slab (no list
+ * walking, so no random access): the free list is rebuilt from the top down, so that the next
+ * allocations walk memory forward, then every live entry is placed again by its tick (which
+ * also moves lazily re-armed entries to their proper slot). Ties within a slot are ordered by
+ * sequence number when the slot falls due, so list order does not matter. Returns how many
+ * entries were freed; does nothing (returns 0) in the middle of a pass.
+ */
 export function sweep(): u32 {
-  let freed: u32 = 0;
-  for (let k: u32 = 0; k < LIST_COUNT; k++) {
-    let h = take(k);
-    while (h != NIL) {
-      const nx = nextOf(h);
-      if (stateOf(h) == ST_DEAD) { release(h); freed++; }
-      else append(k, h);
-      h = nx;
-    }
-    if (k < WHEEL_LISTS && head(k) == NIL) {
-      const l = k / SLOTS;
-      setOccupied(l, occupied(l) & ~(<u64>1 << (k % SLOTS)));
-    }
+  if (head(DUE) != NIL) return 0;
+  for (let k: u32 = 0; k < LIST_COUNT; k++) { setHead(k, NIL); setTail(k, NIL); }
+  for (let l: u32 = 0; l < LEVELS; l++) setOccupied(l, 0);
+  const freed = rebuildFreeList();
+  const c = capacity();
+  for (let i: u32 = 0; i < c; i++) {
+    if (stateOf(i) == ST_LIVE) place(i, tickOf(i));
   }
-  dead -= freed;
+  dead = 0;
   return freed;
 }
 
