@@ -40,8 +40,6 @@ const SEQ_HI_SHIFT: u32 = 28;
 }
 
 // @ts-ignore: decorator
-@inline export function wordA(i: u32): u64 { return load<u64>(addr(i)); }
-// @ts-ignore: decorator
 @inline export function tickOf(i: u32): u64 { return load<u64>(addr(i)) & TICK_MASK; }
 // @ts-ignore: decorator
 @inline export function nextOf(i: u32): u32 { return load<u32>(addr(i), 8); }
@@ -49,20 +47,17 @@ const SEQ_HI_SHIFT: u32 = 28;
 @inline export function setNext(i: u32, n: u32): void { store<u32>(addr(i), n, 8); }
 // @ts-ignore: decorator
 @inline function wordB(i: u32): u32 { return load<u32>(addr(i), 12); }
-// @ts-ignore: decorator
-@inline export function genOf(i: u32): u32 { return wordB(i) & GEN_MASK; }
+export function genOf(i: u32): u32 { return wordB(i) & GEN_MASK; }
 // @ts-ignore: decorator
 @inline export function stateOf(i: u32): u32 { return (wordB(i) >> STATE_SHIFT) & 7; }
-// @ts-ignore: decorator
-@inline export function isUnref(i: u32): bool { return (wordB(i) & UNREF_BIT) != 0; }
+export function isUnref(i: u32): bool { return (wordB(i) & UNREF_BIT) != 0; }
 
 // @ts-ignore: decorator
 @inline export function seqOf(i: u32): u32 {
   return <u32>(load<u64>(addr(i)) >> TICK_BITS) | ((wordB(i) >> SEQ_HI_SHIFT) << 24);
 }
 
-// @ts-ignore: decorator
-@inline export function setState(i: u32, st: u32): void {
+export function setState(i: u32, st: u32): void {
   store<u32>(addr(i), (wordB(i) & ~(<u32>7 << STATE_SHIFT)) | (st << STATE_SHIFT), 12);
 }
 
@@ -72,8 +67,7 @@ export function setUnrefBit(i: u32, on: bool): void {
 }
 
 /** Fixes the entry's tick and its order among entries of the same tick. */
-// @ts-ignore: decorator
-@inline export function setTickSeq(i: u32, tick: u64, seq: u32): void {
+export function setTickSeq(i: u32, tick: u64, seq: u32): void {
   store<u64>(addr(i), (tick & TICK_MASK) | (<u64>(seq & 0xff_ffff) << TICK_BITS));
   const b = wordB(i) & 0x0fff_ffff;
   store<u32>(addr(i), b | ((seq >> 24) << SEQ_HI_SHIFT), 12);
@@ -82,10 +76,8 @@ export function setUnrefBit(i: u32, on: bool): void {
 export function setSeq(i: u32, seq: u32): void { setTickSeq(i, tickOf(i), seq); }
 
 /** The encoded delay of a QUEUED or REFRESHING entry. */
-// @ts-ignore: decorator
-@inline export function encodedDelay(i: u32): f64 { return load<f64>(addr(i)); }
-// @ts-ignore: decorator
-@inline export function setEncodedDelay(i: u32, enc: f64): void { store<f64>(addr(i), enc); }
+export function encodedDelay(i: u32): f64 { return load<f64>(addr(i)); }
+export function setEncodedDelay(i: u32, enc: f64): void { store<f64>(addr(i), enc); }
 
 export function capacity(): u32 { return cap; }
 export function slabBase(): usize { return slab; }
@@ -115,9 +107,7 @@ function grow(): bool {
   for (let i = newCap; i > cap; ) {
     i--;
     // A salted starting generation: ids of different drivers (and of a slot's first use) differ.
-    let g = ((i ^ genSeed) * 0x9e37_79b1) >> 8 & GEN_MASK;
-    if (g == 0) g = 1;
-    store<u64>(addr(i), 0);
+    const g = ((i ^ genSeed) * 0x9e37_79b1 >> 8) & GEN_MASK | 1;
     store<u32>(addr(i), freeHead, 8);
     store<u32>(addr(i), g | (ST_FREE << STATE_SHIFT), 12);
     freeHead = i;

@@ -14,11 +14,9 @@ const ID_MIN: f64 = <f64>MAX_ENTRIES; //              gen 1, slot 0
 const ID_LIMIT: f64 = <f64>(<u64>1 << (SLOT_ID_BITS + GEN_BITS)); // 2^50
 const NONE: f64 = -1;
 
-// @ts-ignore: decorator
-@inline function toF64(t: u64): f64 { return t == u64.MAX_VALUE ? NONE : <f64>t; }
+function toF64(t: u64): f64 { return t == u64.MAX_VALUE ? NONE : <f64>t; }
 
-// @ts-ignore: decorator
-@inline function idOf(slot: u32): f64 {
+function idOf(slot: u32): f64 {
   return <f64>((<u64>genOf(slot) << SLOT_ID_BITS) | <u64>slot);
 }
 
@@ -66,25 +64,11 @@ export function rekey(id: f64, enc: f64, unref: i32): f64 {
   return schedule(enc, unref);
 }
 
-/** Re-arms the entry at `slot` that was just handed out (an interval's next period). */
-export function rearmSlot(slot: i32, enc: f64): i32 {
-  return <u32>slot < slabCapacity() && w.rearm(<u32>slot, enc) ? 1 : 0;
-}
-
 /** Marks a timer as (not) keeping the host alive. Returns 1 when the id was pending. */
 export function setRef(id: f64, keepAlive: i32): i32 {
   const i = slotOfId(id);
   return i != NIL && w.setRef(i, keepAlive != 0) ? 1 : 0;
 }
-
-/** The slot of a valid id, or -1. */
-export function slotOf(id: f64): i32 {
-  const i = slotOfId(id);
-  return i == NIL ? -1 : <i32>i;
-}
-
-/** The id currently naming `slot` (its generation may have moved on). */
-export function idAt(slot: i32): f64 { return idOf(<u32>slot); }
 
 export function flush(now: f64, count: i32): void { w.flush(now, <u32>count); }
 
@@ -95,21 +79,12 @@ export function process(nowTick: f64, begin: i32): i32 {
 
 export function nextExpiration(): f64 { return toF64(w.nextExpiration()); }
 export function nextDeadline(): f64 { return toF64(w.nextDeadline()); }
-export function elapsed(): f64 { return <f64>w.getElapsed(); }
 export function pending(): i32 { return w.liveCount(); }
 export function refs(): i32 { return w.refCount(); }
-export function dead(): i32 { return w.deadCount(); }
 export function levelSlots(level: i32): i32 { return w.levelSlots(<u32>level); }
-export function sweep(): i32 { return <i32>w.sweep(); }
 export function capacity(): i32 { return <i32>slabCapacity(); }
 export function slabBase(): i32 { return <i32>slabStart(); }
-export function inWindow(): i32 { return <i32>w.IN_WINDOW; }
-export function outWindow(): i32 { return <i32>w.OUT_WINDOW; }
-export function windowSize(): i32 { return <i32>WINDOW; }
-export function stateAt(slot: i32): i32 { return <i32>w.stateAt(<u32>slot); }
-
-export function seqRoom(): f64 { return <f64>w.seqRoom(); }
-export function setSeqLimit(limit: f64): void { w.setSeqLimit(<u32>limit); }
-export function seqCollect(from: i32): i32 { return <i32>w.seqCollect(<u32>from); }
-export function seqCollected(): i32 { return <i32>w.seqCollected(); }
-export function seqAssign(count: i32, restart: i32): void { w.seqAssign(<u32>count, restart != 0); }
+/** Byte offset of the IN window; the OUT window follows it (WINDOW * 4 bytes later). */
+export function windows(): i32 { return <i32>w.IN_WINDOW; }
+export function seqNext(): f64 { return <f64>w.getSeqNext(); }
+export function setSeqNext(v: f64): void { w.setSeqNext(<u32>v); }

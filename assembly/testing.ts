@@ -8,6 +8,10 @@ import * as w from './wheel';
 
 /** 0 when every invariant of the wheel holds, else the number of the first that failed. */
 export function check(): i32 { return w.check(); }
+export function dead(): i32 { return w.deadCount(); }
+export function sweep(): i32 { return <i32>w.sweep(); }
+export function elapsed(): f64 { return <f64>w.getElapsed(); }
+export function stateAt(slot: i32): i32 { return <i32>w.stateAt(<u32>slot); }
 
 // @ts-ignore: decorator
 @inline function toF64(t: u64): f64 { return t == u64.MAX_VALUE ? -1 : <f64>t; }

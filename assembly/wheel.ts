@@ -28,7 +28,7 @@
 //   when (rarely) list order and arming order disagree.
 
 import {
-  DEFERRED, DUE, HORIZON, LEVELS, LIST_COUNT, NIL, SEQ_MAX, SLOTS, SLOT_BITS,
+  DEFERRED, DUE, HORIZON, LEVELS, LIST_COUNT, NIL, SLOTS, SLOT_BITS,
   ST_DEAD, ST_EMITTED, ST_EMITTED_DEAD, ST_LIVE, ST_QUEUED, ST_QUEUED_DEAD,
   ST_REFRESHING, WHEEL_LISTS, WINDOW,
 } from './constants';
@@ -40,15 +40,18 @@ import { TOP_LEVEL, levelFor, nextOccupiedOffset, slotDeadline, slotFor, ticksCe
 
 // ---- static memory -------------------------------------------------------------------
 
-/** List heads and tails, one pair per wheel slot plus DEFERRED and DUE. */
-const HEADS: usize = memory.data(<i32>(LIST_COUNT * 4), 16);
-const TAILS: usize = memory.data(<i32>(LIST_COUNT * 4), 16);
+/** List heads, then list tails: one of each per wheel slot plus DEFERRED and DUE. */
+const HEADS: usize = memory.data(<i32>(LIST_COUNT * 8), 16);
+const TAILS: usize = HEADS + LIST_COUNT * 4;
 /** One occupied bitfield per level. */
 const OCCUPIED: usize = memory.data(<i32>(LEVELS * 8), 16);
-/** JS writes slot indices here for `flush`; `renumber` uses it too. */
-export const IN_WINDOW: usize = memory.data(<i32>(WINDOW * 4), 16);
+/** Dead entries tolerated beyond the live count before `flush` sweeps them. */
+const SWEEP_SLACK: i32 = 4096;
+
+/** The two windows, back to back: IN (JS writes queued slots for `flush`), then OUT. */
+export const IN_WINDOW: usize = memory.data(<i32>(WINDOW * 8), 16);
 /** `process` writes the slot indices of due entries here. */
-export const OUT_WINDOW: usize = memory.data(<i32>(WINDOW * 4), 16);
+export const OUT_WINDOW: usize = IN_WINDOW + WINDOW * 4;
 
 // ---- state -----------------------------------------------------------------------------
 
@@ -59,7 +62,6 @@ let passTick: u64 = 0;
 /** Entries handed out by the last `process` call, freed by the next one unless re-armed. */
 let lastOut: u32 = 0;
 let seqNext: u32 = 0;
-let seqLimit: u32 = SEQ_MAX;
 
 let live: i32 = 0; //  pending timers: queued, in a list and not dead
 let refs: i32 = 0; //  pending timers that keep the host alive
@@ -92,17 +94,20 @@ function take(k: u32): u32 {
   return h;
 }
 
-// @ts-ignore: decorator
-@inline function occupied(level: u32): u64 { return load<u64>(OCCUPIED + (<usize>level << 3)); }
-// @ts-ignore: decorator
-@inline function setOccupied(level: u32, v: u64): void { store<u64>(OCCUPIED + (<usize>level << 3), v); }
+function occupied(level: u32): u64 { return load<u64>(OCCUPIED + (<usize>level << 3)); }
+function setOccupied(level: u32, v: u64): void { store<u64>(OCCUPIED + (<usize>level << 3), v); }
 
 // ---- setup -----------------------------------------------------------------------------
 
+/** Empties every list and clears every occupied bit (NIL is all ones). */
+function clearLists(): void {
+  memory.fill(HEADS, 0xff, LIST_COUNT * 8);
+  memory.fill(OCCUPIED, 0, LEVELS * 8);
+}
+
 export function wheelReset(): void {
-  for (let k: u32 = 0; k < LIST_COUNT; k++) { setHead(k, NIL); setTail(k, NIL); }
-  for (let l: u32 = 0; l < LEVELS; l++) setOccupied(l, 0);
-  elapsed = 0; passTick = 0; lastOut = 0; seqNext = 0; seqLimit = SEQ_MAX;
+  clearLists();
+  elapsed = 0; passTick = 0; lastOut = 0; seqNext = 0;
   live = 0; refs = 0; dead = 0;
 }
 
@@ -229,41 +234,17 @@ export function flush(now: f64, count: u32): void {
       release(i);
     }
   }
+  // Dead entries wait in their lists until their slot comes up; once they outnumber the
+  // live ones, reclaim them all at once (amortised O(1) per cancel).
+  if (dead > live + SWEEP_SLACK) sweep();
 }
-
-/** Sequence numbers left before a renumber is needed. */
-export function seqRoom(): u32 { return seqNext >= seqLimit ? 0 : seqLimit - seqNext; }
-export function setSeqLimit(limit: u32): void { seqLimit = limit > SEQ_MAX ? SEQ_MAX : limit; }
 
 /**
- * Renumbering, step 1: writes up to WINDOW/2 (seq, slot) pairs of entries with a fixed
- * tick, scanning from slot `from`; returns the slot to continue from (capacity when done)
- * and leaves the pair count in `lastCollected`.
+ * The next sequence number. Before it would pass SEQ_MAX, JS renumbers the live entries
+ * 0, 1, 2, … in their order (src/driver.ts `_renumber`, a rare path) and sets it back.
  */
-let collected: u32 = 0;
-export function seqCollect(from: u32): u32 {
-  let n: u32 = 0;
-  let i = from;
-  const c = capacity();
-  while (i < c && n < WINDOW / 2) {
-    if (stateOf(i) == ST_LIVE) {
-      store<u32>(IN_WINDOW + (<usize>n << 3), seqOf(i));
-      store<u32>(IN_WINDOW + (<usize>n << 3) + 4, i);
-      n++;
-    }
-    i++;
-  }
-  collected = n;
-  return i;
-}
-export function seqCollected(): u32 { return collected; }
-/** Renumbering, step 2: JS lists slots in their old order; they get 0, 1, 2, … */
-export function seqAssign(count: u32, restart: bool): void {
-  if (restart) seqNext = 0;
-  for (let j: u32 = 0; j < count; j++) {
-    setSeq(load<u32>(IN_WINDOW + (<usize>j << 2)), seqNext++);
-  }
-}
+export function getSeqNext(): u32 { return seqNext; }
+export function setSeqNext(v: u32): void { seqNext = v; }
 
 // ---- expiry ----------------------------------------------------------------------------
 
@@ -336,8 +317,7 @@ function advanceOneSlot(nowTick: u64): bool {
 function releaseLastOut(): void {
   for (let j: u32 = 0; j < lastOut; j++) {
     const i = load<u32>(OUT_WINDOW + (<usize>j << 2));
-    const st = stateOf(i);
-    if (st == ST_EMITTED || st == ST_EMITTED_DEAD) release(i);
+    if (stateOf(i) >= ST_EMITTED) release(i); // not re-armed by its callback
   }
   lastOut = 0;
 }
@@ -424,8 +404,7 @@ function minLive(h: u32, best: u64): u64 {
  */
 export function sweep(): u32 {
   if (head(DUE) != NIL) return 0;
-  for (let k: u32 = 0; k < LIST_COUNT; k++) { setHead(k, NIL); setTail(k, NIL); }
-  for (let l: u32 = 0; l < LEVELS; l++) setOccupied(l, 0);
+  clearLists();
   const freed = rebuildFreeList();
   const c = capacity();
   for (let i: u32 = 0; i < c; i++) {
@@ -435,51 +414,46 @@ export function sweep(): u32 {
   return freed;
 }
 
-/** Stable merge sort of DUE by (tick, seq). */
+/** Whether entry `a` fires before entry `b`: by tick, then by arming order. */
+function before(a: u32, b: u32): bool {
+  const ta = tickOf(a), tb = tickOf(b);
+  return ta < tb || (ta == tb && seqOf(a) < seqOf(b));
+}
+
+/** Sorts DUE by (tick, seq): a stable top-down merge sort of the linked list, O(n log n). */
 function sortDue(): void {
-  let h = take(DUE);
-  // Bottom-up merge sort on the singly linked list.
   let n: u32 = 0;
-  for (let i = h; i != NIL; i = nextOf(i)) n++;
-  for (let width: u32 = 1; width < n; width <<= 1) {
-    let result: u32 = NIL;
-    let resultTail: u32 = NIL;
-    let rest = h;
-    while (rest != NIL) {
-      let a = rest;
-      let b = a;
-      for (let k: u32 = 1; k < width && nextOf(b) != NIL; k++) b = nextOf(b);
-      let c = nextOf(b);
-      setNext(b, NIL);
-      let d = c;
-      if (d != NIL) {
-        for (let k: u32 = 1; k < width && nextOf(d) != NIL; k++) d = nextOf(d);
-        rest = nextOf(d);
-        setNext(d, NIL);
-      } else {
-        rest = NIL;
-      }
-      // merge a.. and c..
-      while (a != NIL || c != NIL) {
-        let pick: u32;
-        if (c == NIL) pick = a;
-        else if (a == NIL) pick = c;
-        else {
-          const ta = tickOf(a), tc = tickOf(c);
-          pick = (tc < ta || (tc == ta && seqOf(c) < seqOf(a))) ? c : a;
-        }
-        if (pick == a) a = nextOf(a); else c = nextOf(c);
-        if (resultTail == NIL) result = pick; else setNext(resultTail, pick);
-        resultTail = pick;
-      }
-    }
-    if (resultTail != NIL) setNext(resultTail, NIL);
-    h = result;
-  }
+  for (let i = head(DUE); i != NIL; i = nextOf(i)) n++;
+  const h = mergeSort(take(DUE), n);
   let t = h;
-  if (t != NIL) while (nextOf(t) != NIL) t = nextOf(t);
+  while (nextOf(t) != NIL) t = nextOf(t);
   setHead(DUE, h);
   setTail(DUE, t);
+}
+
+/** The entry after the last one `mergeSort` consumed. */
+let sortRest: u32 = NIL;
+
+/** Sorts the `n` entries from `h` on; leaves the entry after them in `sortRest`. */
+function mergeSort(h: u32, n: u32): u32 {
+  if (n == 1) {
+    sortRest = nextOf(h);
+    setNext(h, NIL);
+    return h;
+  }
+  let a = mergeSort(h, n >> 1);
+  let b = mergeSort(sortRest, n - (n >> 1));
+  const rest = sortRest;
+  let first: u32 = NIL, last: u32 = NIL;
+  while (a != NIL || b != NIL) {
+    let pick = a;
+    if (a == NIL || (b != NIL && before(b, a))) pick = b;
+    if (pick == a) a = nextOf(a); else b = nextOf(b);
+    if (last == NIL) first = pick; else setNext(last, pick);
+    last = pick;
+  }
+  sortRest = rest;
+  return first;
 }
 
 // ---- queries -----------------------------------------------------------------------------

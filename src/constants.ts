@@ -12,3 +12,11 @@ export const STATE_SHIFT = 24;
 export const TIMEOUT_MAX = 2 ** 31 - 1;
 /** Façade delays are remembered (for refresh) as whole ms in a Uint32Array; this marks "see the Map". */
 export const BIG_DELAY = 0xffff_ffff;
+/** Generation bits of an entry's word B (its low 24 bits). */
+export const GEN_MASK = (1 << 24) - 1;
+/** Sequence numbers are 28 bits: 24 in the top of word A's high half, 4 in the top of word B. */
+export const SEQ_LIMIT = 2 ** 28 - 1;
+/** The LIVE state (fixed tick, in a list). */
+export const ST_LIVE = 3;
+/** Slots per crossing of the IN and OUT windows. */
+export const WINDOW = 1024;

@@ -19,7 +19,7 @@
 // `setTimeout` (no object per timer), or an object with `_fire` (façade timers with
 // arguments or a period, sleeps, entries, intervals, delay queues).
 
-import { BIG_DELAY, HORIZON, SLOT_MASK, STATE_SHIFT, ST_EMITTED } from './constants';
+import { BIG_DELAY, GEN_MASK, HORIZON, SEQ_LIMIT, SLOT_MASK, STATE_SHIFT, ST_EMITTED, ST_LIVE } from './constants';
 import { ShutdownError, checkDelay, checkFunction, checkOptions } from './errors';
 import { defaultClock, host, nextMacrotask, type Clock } from './time_source';
 import { TimerEntry } from './entry';
@@ -67,8 +67,6 @@ export interface DriverStats {
 const SAME_INSTANT_PASSES = 1000;
 /** Passes `runUntilIdle` runs before it decides the work never ends (a setInterval, say). */
 const IDLE_PASS_LIMIT = 1_000_000;
-/** Sweep dead entries once they outnumber live ones by this much. */
-const SWEEP_SLACK = 4096;
 
 let seedCounter = 0x2545_f491;
 function nextSeed(): number {
@@ -349,7 +347,14 @@ export class Driver {
   /** @internal Re-arms the timer that was just handed out at `slot` (an interval's next period). */
   _rearmSlot(slot: number, enc: number): void {
     if (this._closed) return;
-    if (this._core.rearmSlot(slot, enc)) this._enqueue(slot);
+    if (this._core.refresh(this._idAt(slot), enc) >= 0) this._enqueue(slot);
+  }
+
+  /** @internal The id that currently names `slot` (read from the entry's generation). */
+  _idAt(slot: number): number {
+    const v = this._v;
+    if (v.out.length === 0) v.refresh();
+    return (v.u32[v.stateBase + (slot << 2)] & GEN_MASK) * (SLOT_MASK + 1) + slot;
   }
 
   /** @internal `obj._fixed(now)` runs at the next checkpoint, with the reading that fixed its deadline. */
@@ -413,7 +418,7 @@ export class Driver {
     const core = this._core;
     const n = this._qLen;
     if (n !== 0) {
-      if (core.seqRoom() < n + 1) this._renumber();
+      if (core.seqNext() + n >= this._seqLimit) this._renumber();
       const v = this._v;
       const w = v.window;
       const q = this._q;
@@ -431,29 +436,38 @@ export class Driver {
       this._fix = [];
       for (let i = 0; i < fix.length; i++) fix[i]._fixed(now);
     }
-    if (core.dead() > core.pending() + SWEEP_SLACK) core.sweep();
   }
 
-  /** Sequence numbers are about to run out: renumber live entries 0, 1, 2, … in their order. */
+  /** @internal Renumbering threshold (tests lower it to exercise the path). */
+  _seqLimit = SEQ_LIMIT;
+
+  /**
+   * Sequence numbers are about to run out: renumber the live entries 0, 1, 2, … keeping
+   * their order. A rare path (once per 2^28 arming operations), done here rather than in
+   * wasm to keep the core small; it reads and writes the seq bits of the entry layout that
+   * assembly/entry.ts draws (must match it): seq = (word A bits 40..63) | (word B bits 28..31) << 24.
+   */
   private _renumber(): void {
-    const core = this._core;
     const v = this._v;
-    const seqs: number[] = [];
+    if (v.out.length === 0) v.refresh();
+    const u32 = v.u32;
+    const base = v.stateBase - 3; // word index of entry 0
+    const cap = this._core.capacity();
     const slots: number[] = [];
-    const cap = core.capacity();
-    for (let from = 0; from < cap;) {
-      from = core.seqCollect(from);
-      const k = core.seqCollected();
-      if (v.inWin.length === 0) v.refresh();
-      for (let j = 0; j < k; j++) { seqs.push(v.inWin[2 * j]); slots.push(v.inWin[2 * j + 1]); }
+    const seqs: number[] = [];
+    for (let i = 0; i < cap; i++) {
+      const w = base + (i << 2);
+      if (((u32[w + 3] >>> STATE_SHIFT) & 7) !== ST_LIVE) continue;
+      slots.push(i);
+      seqs.push((u32[w + 1] >>> 8) | ((u32[w + 3] >>> 28) << 24));
     }
     const order = Array.from(slots.keys()).sort((a, b) => seqs[a] - seqs[b]);
-    core.seqAssign(0, 1);
-    for (let off = 0; off < order.length; off += v.window) {
-      const k = Math.min(v.window, order.length - off);
-      for (let j = 0; j < k; j++) v.inWin[j] = slots[order[off + j]];
-      core.seqAssign(k, 0);
+    for (let k = 0; k < order.length; k++) {
+      const w = base + (slots[order[k]] << 2);
+      u32[w + 1] = (u32[w + 1] & 0xff) | ((k & 0xff_ffff) << 8);
+      u32[w + 3] = (u32[w + 3] & 0x0fff_ffff) | ((k >>> 24) << 28);
     }
+    this._core.setSeqNext(order.length);
   }
 
   /** Grows the JS side to hold `slots` slots (wasm grows itself). */

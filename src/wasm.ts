@@ -2,6 +2,7 @@
 // Driver its own instance and typed-array views of its memory.
 
 import load from '../build/tickwheel.wasm';
+import { WINDOW } from './constants';
 
 /** The core's exports: numbers only (see assembly/index.ts). */
 export interface Core {
@@ -11,30 +12,19 @@ export interface Core {
   cancel(id: number): number;
   refresh(id: number, enc: number): number;
   rekey(id: number, enc: number, unref: number): number;
-  rearmSlot(slot: number, enc: number): number;
   setRef(id: number, keepAlive: number): number;
-  slotOf(id: number): number;
   flush(now: number, count: number): void;
   process(nowTick: number, begin: number): number;
   nextExpiration(): number;
   nextDeadline(): number;
-  elapsed(): number;
   pending(): number;
   refs(): number;
-  dead(): number;
   levelSlots(level: number): number;
-  sweep(): number;
   capacity(): number;
   slabBase(): number;
-  inWindow(): number;
-  outWindow(): number;
-  windowSize(): number;
-  stateAt(slot: number): number;
-  seqRoom(): number;
-  setSeqLimit(limit: number): void;
-  seqCollect(from: number): number;
-  seqCollected(): number;
-  seqAssign(count: number, restart: number): void;
+  windows(): number;
+  seqNext(): number;
+  setSeqNext(v: number): void;
 }
 
 let compiled: WebAssembly.Module | undefined;
@@ -61,15 +51,16 @@ export class Views {
 
   constructor(private readonly core: Core) {
     this.stateBase = (core.slabBase() >> 2) + 3;
-    this.window = core.windowSize();
+    this.window = WINDOW;
     this.refresh();
   }
 
   refresh(): this {
     const buf = this.core.memory.buffer;
     this.u32 = new Uint32Array(buf);
-    this.inWin = new Uint32Array(buf, this.core.inWindow(), this.window);
-    this.out = new Int32Array(buf, this.core.outWindow(), this.window);
+    const at = this.core.windows();
+    this.inWin = new Uint32Array(buf, at, this.window);
+    this.out = new Int32Array(buf, at + this.window * 4, this.window);
     return this;
   }
 }
