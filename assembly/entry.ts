@@ -80,6 +80,7 @@ export function encodedDelay(i: u32): f64 { return load<f64>(addr(i)); }
 export function setEncodedDelay(i: u32, enc: f64): void { store<f64>(addr(i), enc); }
 
 export function capacity(): u32 { return cap; }
+export function freeEmpty(): bool { return freeHead == NIL; }
 export function slabBase(): usize { return slab; }
 
 /** Resets the slab to empty at `base` (the first byte after static data). */

@@ -33,7 +33,7 @@ import {
   ST_REFRESHING, WHEEL_LISTS, WINDOW,
 } from './constants';
 import {
-  alloc, capacity, encodedDelay, freeCount, genOf, isUnref, nextOf, rebuildFreeList, release, seqOf,
+  alloc, capacity, encodedDelay, freeCount, freeEmpty, genOf, isUnref, nextOf, rebuildFreeList, release, seqOf,
   setEncodedDelay, setNext, setSeq, setState, setTickSeq, setUnrefBit, stateOf, tickOf,
 } from './entry';
 import { TOP_LEVEL, levelFor, nextOccupiedOffset, slotDeadline, slotFor, ticksCeil } from './level';
@@ -144,6 +144,8 @@ export function tickFor(enc: f64, now: f64): u64 {
 
 /** Arms a new timer; its deadline is fixed by the next flush. Returns the slot, or NIL. */
 export function arm(enc: f64, unref: bool): u32 {
+  // Reclaim dead entries before growing memory for them.
+  if (freeEmpty() && dead > <i32>(capacity() >> 3)) sweep();
   const i = alloc(ST_QUEUED, unref, enc);
   if (i == NIL) return NIL;
   live++;

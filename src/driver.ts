@@ -410,6 +410,7 @@ export class Driver {
     this._cpQueued = false;
     if (this._closed) return;
     if (this._qLen !== 0 || this._fix.length !== 0) this._flush(this.now());
+    else this._core.flush(0, 0); // nothing to fix (no clock read); lets the core sweep dead entries
     this._sync();
   }
 
