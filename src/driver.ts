@@ -721,6 +721,7 @@ export class Driver {
   }
 
   stats(): DriverStats {
+    this._flushNow(); // levels describe the wheel with every registration in place
     const core = this._core;
     const levels: number[] = [];
     for (let l = 0; l < 6; l++) levels.push(core.levelSlots(l));

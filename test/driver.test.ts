@@ -1,0 +1,393 @@
+// The Driver and the guarantees of API.md, on the façade and TimerEntry.
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Driver, HORIZON, ShutdownError } from '../src/index';
+
+const paused = () => new Driver({ paused: true });
+const root = resolve(import.meta.dirname, '..');
+
+describe('1. never early', () => {
+  it('in real time, every callback sees now() >= the time of the call + its delay', async () => {
+    const d = new Driver();
+    const early: number[] = [];
+    await new Promise<void>((done) => {
+      let left = 300;
+      for (let i = 0; i < 300; i++) {
+        const ms = (i % 20) + (i % 7) / 7;
+        const at = d.now() + ms;
+        d.setTimeout(() => {
+          if (d.now() < at) early.push(at - d.now());
+          if (--left === 0) done();
+        }, ms);
+      }
+    });
+    expect(early).toEqual([]);
+    d.shutdown();
+  });
+
+  it('with a custom fractional clock, a deadline fires only once the clock reaches its tick', async () => {
+    let t = 1000.25;
+    const d = new Driver({ clock: { now: () => t } });
+    const seen: number[] = [];
+    const e = d.entry(3.5); // driver time = t - 1000.25
+    e.pollElapsed(() => seen.push(d.now()));
+    for (const step of [1, 1, 1, 0.4, 0.2, 0.2, 0.3, 0.5]) {
+      t += step;
+      await new Promise((r) => globalThis.setTimeout(r, 5));
+    }
+    expect(seen.length).toBe(1);
+    expect(seen[0]).toBeGreaterThanOrEqual(4);
+    d.shutdown();
+  });
+});
+
+describe('2. at most once; cancelled never fires', () => {
+  it('an entry cancelled by an earlier callback of the same batch does not fire', async () => {
+    const d = paused();
+    const log: string[] = [];
+    let e = d.entry(0);
+    d.setTimeout(() => { log.push('a'); e.cancel(); }, 5);
+    e = d.entry(5); // armed after the façade timer: same tick, later in order
+    e.pollElapsed(() => log.push('entry'));
+    await d.advance(5);
+    expect(log).toEqual(['a']);
+    expect(e.isElapsed).toBe(false);
+  });
+});
+
+describe('4 + 9. zero delays', () => {
+  it('a timer armed for "now" from a callback fires in the next pass, after the rest of the batch', async () => {
+    const d = paused();
+    const log: string[] = [];
+    d.setTimeout(() => {
+      log.push('a');
+      const e = d.entry(d.now());
+      e.pollElapsed(() => log.push(`late@${d.now()}`));
+    }, 10);
+    d.setTimeout(() => log.push('b'), 10);
+    await d.advance(10);
+    expect(log).toEqual(['a', 'b', 'late@10']);
+  });
+
+  it('in real time, re-arming for now from inside the pass does not starve other work', async () => {
+    const d = new Driver();
+    let n = 0;
+    const e = d.entry(0);
+    const again = () => { n++; if (n < 50) { e.reset(d.now()); e.pollElapsed(again); } };
+    e.pollElapsed(again);
+    let other = false;
+    globalThis.setTimeout(() => { other = true; }, 0);
+    await new Promise((r) => globalThis.setTimeout(r, 60));
+    expect(n).toBe(50);
+    expect(other).toBe(true);
+    d.shutdown();
+  });
+
+  it('advance never reprocesses one instant without end', async () => {
+    const d = paused();
+    let n = 0;
+    const e = d.entry(0);
+    const again = () => { n++; e.reset(d.now()); e.pollElapsed(again); };
+    e.pollElapsed(again);
+    await d.advance(3);
+    expect(n).toBeGreaterThan(3);
+    expect(n).toBeLessThan(10_000);
+    expect(d.now()).toBe(3);
+    e.cancel();
+  });
+});
+
+describe('5. isolation', () => {
+  it('a throwing callback does not lose or delay others; onError sees each error', async () => {
+    const errors: unknown[] = [];
+    const d = new Driver({ paused: true, onError: (e) => errors.push(e) });
+    const log: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      d.setTimeout(() => { log.push(i); if (i % 2 === 0) throw new Error(`boom ${i}`); }, 5);
+    }
+    await d.advance(5);
+    expect(log).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(errors.map((e) => (e as Error).message)).toEqual(['boom 0', 'boom 2', 'boom 4']);
+  });
+
+  it('by default the error is rethrown asynchronously (uncaughtException) and the others still run', () => {
+    const code = `
+      import { setTimeout as st } from ${JSON.stringify(resolve(root, 'dist/index.js'))};
+      process.on('uncaughtException', (e) => console.log('uncaught', e.message));
+      st(() => { throw new Error('boom'); }, 1);
+      st(() => console.log('second ran'), 1);`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', timeout: 10_000 });
+    expect(r.stdout).toContain('uncaught boom');
+    expect(r.stdout).toContain('second ran');
+  });
+});
+
+describe('6. range', () => {
+  it('deadlines beyond the horizon are clamped, and the getter reports the clamped instant', async () => {
+    const d = paused();
+    await d.advance(100);
+    const e = d.entry(Infinity);
+    expect(e.deadline).toBe(100 + HORIZON);
+    const f = d.entry(1e15);
+    expect(f.deadline).toBe(100 + HORIZON);
+    const g = d.entry(5e9);
+    expect(g.deadline).toBe(5e9);
+    expect(d.nextDeadline()).toBe(5e9);
+  });
+});
+
+describe('7. monotonic clock', () => {
+  it('a custom clock that goes backwards reads as standing still', () => {
+    let t = 500;
+    const d = new Driver({ clock: { now: () => t } });
+    expect(d.now()).toBe(0);
+    t = 510;
+    expect(d.now()).toBe(10);
+    t = 490;
+    expect(d.now()).toBe(10);
+    t = 515;
+    expect(d.now()).toBe(15);
+    d.shutdown();
+  });
+
+  it('a clock that returns NaN is a clear error and the driver stays intact', () => {
+    let t: number = 0;
+    const d = new Driver({ clock: { now: () => t } });
+    t = NaN;
+    expect(() => d.now()).toThrow(/clock\.now\(\) returned NaN/);
+    t = 20;
+    expect(d.now()).toBe(20);
+    d.shutdown();
+  });
+});
+
+describe('8. bad input', () => {
+  it('Driver options are checked', () => {
+    expect(() => new Driver({ clock: {} as never })).toThrow(TypeError);
+    expect(() => new Driver({ onError: 5 as never })).toThrow(/"onError"/);
+    expect(() => new Driver({ initialCapacity: -1 })).toThrow(RangeError);
+    expect(() => new Driver(5 as never)).toThrow(TypeError);
+  });
+
+  it('entry(), advance() and pollElapsed() name their argument and change nothing', () => {
+    const d = paused();
+    for (const bad of ['1', null, undefined, {}, 1n]) expect(() => d.entry(bad as never)).toThrow(TypeError);
+    for (const bad of [NaN, -Infinity]) expect(() => d.entry(bad)).toThrow(RangeError);
+    expect(() => d.entry(NaN)).toThrow(/"deadline"/);
+    for (const bad of [NaN, -1, Infinity]) expect(() => d.advance(bad)).toThrow(RangeError);
+    expect(() => d.advance('5' as never)).toThrow(/"ms"/);
+    const e = d.entry(5);
+    expect(() => e.pollElapsed(5 as never)).toThrow(/"waker"/);
+    expect(() => e.reset(NaN)).toThrow(RangeError);
+    expect(d.stats().pending).toBe(1);
+    expect(() => new Driver().advance(1)).toThrow(/paused/);
+  });
+});
+
+describe('the test clock', () => {
+  it('starts at exactly 0, and advance fires each timer at its own instant', async () => {
+    const d = paused();
+    expect(d.now()).toBe(0);
+    const at: number[] = [];
+    for (const ms of [30, 10, 20, 20.5]) d.setTimeout(() => at.push(d.now()), ms);
+    await d.advance(25);
+    expect(at).toEqual([10, 20, 21]);
+    expect(d.now()).toBe(25);
+    await d.advance(2.5);
+    expect(d.now()).toBe(27.5);
+  });
+
+  it('lets microtasks run between timers, so awaited chains inside the window complete', async () => {
+    const d = paused();
+    const log: string[] = [];
+    const wait = (ms: number) => new Promise<void>((r) => d.setTimeout(r, ms));
+    (async () => { await wait(5); log.push(`a@${d.now()}`); await wait(3); log.push(`b@${d.now()}`); })();
+    let second = 0;
+    d.setTimeout(() => log.push('x'), 5);
+    (async () => { await wait(5); second = 1; })();
+    await d.advance(10);
+    expect(log).toEqual([`a@5`, 'x', 'b@8']);
+    expect(second).toBe(1);
+  });
+
+  it('a continuation of one timer can cancel another of the same instant', async () => {
+    const d = paused();
+    const log: string[] = [];
+    let id = 0;
+    new Promise<void>((r) => d.setTimeout(r, 5)).then(() => { log.push('first'); d.clearTimeout(id); });
+    id = d.setTimeout(() => log.push('second'), 5);
+    await d.advance(5);
+    expect(log).toEqual(['first']);
+  });
+
+  it('runUntilIdle runs every timer, and timers they arm', async () => {
+    const d = paused();
+    const at: number[] = [];
+    d.setTimeout(() => { at.push(d.now()); d.setTimeout(() => at.push(d.now()), 1000); }, 50);
+    d.setTimeout(() => at.push(d.now()), 3_600_000);
+    await d.runUntilIdle();
+    expect(at).toEqual([50, 1050, 3_600_000]);
+    expect(d.stats().pending).toBe(0);
+  });
+
+  it('autoAdvance jumps to the next deadline when a macrotask turn passes idle', async () => {
+    const d = new Driver({ paused: true, autoAdvance: true });
+    await new Promise<void>((r) => d.setTimeout(r, 3_600_000));
+    expect(d.now()).toBe(3_600_000);
+    await new Promise<void>((r) => d.setTimeout(r, 5));
+    expect(d.now()).toBe(3_600_005);
+  });
+
+  it('pause and resume keep the clock continuous', async () => {
+    const d = new Driver();
+    d.pause();
+    const t = d.now();
+    await new Promise((r) => globalThis.setTimeout(r, 20));
+    expect(d.now()).toBe(t);
+    let fired = -1;
+    d.setTimeout(() => { fired = d.now(); }, 5);
+    await d.advance(6);
+    expect(fired).toBe(Math.ceil(t + 5));
+    d.resume();
+    expect(d.now()).toBeGreaterThanOrEqual(t + 6);
+    expect(d.now()).toBeLessThan(t + 16);
+    d.shutdown();
+  });
+
+  it('nextDeadline reports the tick the next timer fires at', async () => {
+    const d = paused();
+    expect(d.nextDeadline()).toBeUndefined();
+    const a = d.setTimeout(() => {}, 70_000);
+    d.setTimeout(() => {}, 4097.5);
+    expect(d.nextDeadline()).toBe(4098);
+    await d.advance(5000);
+    expect(d.nextDeadline()).toBe(70_000);
+    d.clearTimeout(a);
+    expect(d.nextDeadline()).toBeUndefined();
+  });
+});
+
+describe('stats', () => {
+  it('counts pending, fired and cancelled; resets and no-op clears count as neither', async () => {
+    const d = paused();
+    const a = d.setTimeout(() => {}, 10);
+    d.setTimeout(() => {}, 100_000);
+    const c = d.setTimeout(() => {}, 10);
+    d.refreshTimeout(a);
+    d.clearTimeout(c);
+    d.clearTimeout(c);
+    d.clearTimeout(424242);
+    const e = d.entry(20);
+    e.reset(30);
+    expect(d.stats()).toMatchObject({ pending: 3, fired: 0, cancelled: 1 });
+    const s = d.stats();
+    expect(s.levels).toHaveLength(6);
+    expect(s.levels[0] + s.levels[1] + s.levels[2]).toBeGreaterThan(0);
+    await d.advance(50);
+    expect(d.stats()).toMatchObject({ pending: 1, fired: 2, cancelled: 1 });
+  });
+});
+
+describe('shutdown', () => {
+  it('façade callbacks never run; scheduling throws; queries and clears stay usable', async () => {
+    const d = paused();
+    let n = 0;
+    const id = d.setTimeout(() => n++, 5);
+    const e = d.entry(5);
+    let woke = 0;
+    e.pollElapsed(() => woke++);
+    d.shutdown();
+    expect(woke).toBe(1);
+    expect(() => e.pollElapsed(() => {})).toThrow(ShutdownError);
+    expect(() => d.setTimeout(() => {}, 1)).toThrow(ShutdownError);
+    expect(() => d.setInterval(() => {}, 1)).toThrow(ShutdownError);
+    expect(() => d.entry(1)).toThrow(ShutdownError);
+    expect(() => d.advance(1)).toThrow(ShutdownError);
+    expect(() => d.runUntilIdle()).toThrow(ShutdownError);
+    d.clearTimeout(id);
+    d.clearInterval(id);
+    expect(d.now()).toBe(0);
+    expect(d.nextDeadline()).toBeUndefined();
+    expect(d.stats().pending).toBe(0);
+    expect(n).toBe(0);
+    const err = new ShutdownError();
+    expect(err).toBeInstanceOf(Error);
+    expect(err.name).toBe('ShutdownError');
+  });
+
+  it('shutdown during advance stops it with ShutdownError', async () => {
+    const d = paused();
+    const log: number[] = [];
+    d.setTimeout(() => { log.push(1); d.shutdown(); }, 5);
+    d.setTimeout(() => log.push(2), 6);
+    await expect(d.advance(10)).rejects.toBeInstanceOf(ShutdownError);
+    expect(log).toEqual([1]);
+  });
+});
+
+describe('TimerEntry', () => {
+  it('pollElapsed, reset (also after elapsing), cancel', async () => {
+    const d = paused();
+    const e = d.entry(10);
+    let woke = 0;
+    expect(e.pollElapsed(() => woke++)).toBe(false);
+    expect(e.pollElapsed(() => (woke += 100))).toBe(false); // replaces the waker
+    await d.advance(10);
+    expect(woke).toBe(100);
+    expect(e.isElapsed).toBe(true);
+    expect(e.pollElapsed(() => woke++)).toBe(true);
+    e.reset(15);
+    expect(e.isElapsed).toBe(false);
+    expect(e.deadline).toBe(15);
+    expect(e.pollElapsed(() => woke++)).toBe(false);
+    e.reset(12);
+    await d.advance(2);
+    expect(woke).toBe(101);
+    e.reset(20);
+    e.cancel();
+    e.cancel();
+    await d.advance(20);
+    expect(woke).toBe(101);
+    expect(d.stats().pending).toBe(0);
+  });
+});
+
+describe('memory growth inside a batch', () => {
+  it('views stay valid when a callback grows wasm memory in the middle of a batch', async () => {
+    const d = paused();
+    const log: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      d.setTimeout(() => {
+        log.push(i);
+        if (i === 1) for (let k = 0; k < 200_000; k++) d.setTimeout(() => {}, 1000);
+      }, 5);
+    }
+    await d.advance(5);
+    expect(log).toEqual([0, 1, 2, 3, 4]);
+    expect(d.stats().pending).toBe(200_000);
+    await d.advance(1000);
+    expect(d.stats().pending).toBe(0);
+    expect(d.stats().fired).toBe(200_005);
+  });
+});
+
+describe('ref / unref (Node)', () => {
+  const run = (body: string) => spawnSync(process.execPath, ['--input-type=module', '-e',
+    `import * as tw from ${JSON.stringify(resolve(root, 'dist/index.js'))};\nconst t0 = Date.now();\n${body}\nprocess.on('exit', () => console.log('exit after', Date.now() - t0));`],
+  { encoding: 'utf8', timeout: 20_000 });
+  const exitAfter = (r: ReturnType<typeof run>) => Number(/exit after (\d+)/.exec(r.stdout)?.[1]);
+
+  it('an unref\'d timer alone lets the process exit; a ref\'d one keeps it alive', () => {
+    expect(exitAfter(run(`const id = tw.setTimeout(() => console.log('fired'), 3000); tw.unrefTimeout(id);`))).toBeLessThan(1500);
+    const kept = run(`tw.setTimeout(() => console.log('fired'), 300);`);
+    expect(kept.stdout).toContain('fired');
+    expect(exitAfter(kept)).toBeGreaterThanOrEqual(300);
+    const reref = run(`const id = tw.setTimeout(() => console.log('fired'), 300); tw.unrefTimeout(id); tw.refTimeout(id);`);
+    expect(reref.stdout).toContain('fired');
+  });
+
+  it('clearing the last ref\'d timer lets the process exit at once', () => {
+    expect(exitAfter(run(`const id = tw.setTimeout(() => {}, 5000); tw.setTimeout(() => tw.clearTimeout(id), 10);`))).toBeLessThan(1500);
+  });
+});

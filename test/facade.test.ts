@@ -1,0 +1,236 @@
+// The Node/HTML-compatible façade: ids, coercion, arguments, intervals, refresh, clearing.
+import { describe, expect, it } from 'vitest';
+import * as tw from '../src/index';
+import { Driver } from '../src/index';
+
+const paused = () => new Driver({ paused: true });
+
+describe('setTimeout ids', () => {
+  it('are positive integers, distinct while pending', () => {
+    const d = paused();
+    const ids = Array.from({ length: 1000 }, () => d.setTimeout(() => {}, 10));
+    for (const id of ids) expect(Number.isInteger(id) && id > 0).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('are stale-safe: clearing an old id never clears the timer that reused its slot', async () => {
+    const d = paused();
+    const fired: string[] = [];
+    const old = d.setTimeout(() => fired.push('old'), 5);
+    d.clearTimeout(old);
+    await d.advance(1); // the slot is reclaimed
+    const fresh = d.setTimeout(() => fired.push('new'), 5);
+    expect(fresh & (2 ** 26 - 1)).toBe(old & (2 ** 26 - 1)); // same slot, new generation
+    d.clearTimeout(old);
+    d.clearTimeout(old + 0); // still the old generation
+    await d.advance(10);
+    expect(fired).toEqual(['new']);
+  });
+
+  it('ids of another driver, forged or malformed ids are ignored', async () => {
+    const a = paused();
+    const b = paused();
+    let n = 0;
+    const id = a.setTimeout(() => n++, 5);
+    for (const bad of [id + 1, id - 1, id * 2, id + 0.5, -id, 0, NaN, Infinity, 2 ** 60]) a.clearTimeout(bad);
+    b.clearTimeout(id); // foreign
+    const bIds = Array.from({ length: 100 }, () => b.setTimeout(() => {}, 5));
+    for (const x of bIds) a.clearTimeout(x);
+    await a.advance(5);
+    expect(n).toBe(1);
+    expect(a.stats().cancelled).toBe(0);
+  });
+});
+
+describe('setTimeout delays (coerced like Node)', () => {
+  const cases: Array<[unknown, number]> = [
+    [undefined, 1], [NaN, 1], [0, 1], [-5, 1], [0.5, 1], ['25', 25], [null, 1], [true, 1], [1.5, 2],
+    [2 ** 31 - 1, 2 ** 31 - 1], [2 ** 31, 2 ** 31], [2 ** 36 - 1, 2 ** 36 - 1], [Infinity, 2 ** 36 - 1], [2 ** 40, 2 ** 36 - 1],
+  ];
+  for (const [ms, at] of cases) {
+    it(`${String(ms)} ms fires at ${at}`, async () => {
+      const d = paused();
+      let when = -1;
+      d.setTimeout(() => { when = d.now(); }, ms as number);
+      await d.advance(at - 1);
+      expect(when).toBe(-1);
+      await d.advance(1);
+      expect(when).toBe(at);
+    });
+  }
+
+  it('rejects a callback that is not a function, naming it, and changes nothing', () => {
+    const d = paused();
+    for (const bad of [undefined, null, 5, 'x', {}, Symbol('s')]) {
+      expect(() => d.setTimeout(bad as never, 5)).toThrow(TypeError);
+      expect(() => d.setTimeout(bad as never, 5)).toThrow(/"cb"/);
+      expect(() => d.setInterval(bad as never, 5)).toThrow(TypeError);
+    }
+    expect(d.stats().pending).toBe(0);
+  });
+});
+
+describe('callbacks', () => {
+  it('get the extra arguments and `this` undefined', async () => {
+    const d = paused();
+    let got: unknown[] = [];
+    let self: unknown = 'unset';
+    d.setTimeout(function (this: unknown, ...a: unknown[]) { got = a; self = this; }, 1, 'a', 2, null);
+    await d.advance(1);
+    expect(got).toEqual(['a', 2, null]);
+    expect(self).toBeUndefined();
+  });
+
+  it('run in deadline order, equal ticks in scheduling order', async () => {
+    const d = paused();
+    const log: string[] = [];
+    d.setTimeout(() => log.push('c'), 20);
+    d.setTimeout(() => log.push('a1'), 10);
+    d.setTimeout(() => log.push('b'), 15);
+    d.setTimeout(() => log.push('a2'), 10);
+    d.setTimeout(() => log.push('a3'), 9.5); // rounds up to tick 10, scheduled last
+    await d.advance(30);
+    expect(log).toEqual(['a1', 'a2', 'a3', 'b', 'c']);
+  });
+
+  it('equal ticks after a refresh fire in last-reset order', async () => {
+    const d = paused();
+    const log: string[] = [];
+    const a = d.setTimeout(() => log.push('a'), 100);
+    d.setTimeout(() => log.push('b'), 100);
+    d.refreshTimeout(a); // same tick (the clock has not moved), but now after b
+    await d.advance(100);
+    expect(log).toEqual(['b', 'a']);
+  });
+
+  it('a refresh from a later instant keeps order among equal ticks', async () => {
+    const d = paused();
+    const log: string[] = [];
+    const a = d.setTimeout(() => log.push('a'), 100); // tick 100
+    await d.advance(50);
+    d.setTimeout(() => log.push('b'), 100); // tick 150
+    await d.advance(10);
+    d.setTimeout(() => log.push('c'), 90); // tick 150
+    d.refreshTimeout(a); // tick 160
+    await d.advance(200);
+    expect(log).toEqual(['b', 'c', 'a']);
+  });
+});
+
+describe('clearTimeout / clearInterval', () => {
+  it('is a no-op for undefined, unknown, stale ids and twice', async () => {
+    const d = paused();
+    let n = 0;
+    const id = d.setTimeout(() => n++, 5);
+    d.clearTimeout(undefined);
+    d.clearTimeout(12345);
+    d.clearInterval('x' as never);
+    d.clearTimeout(id);
+    d.clearTimeout(id);
+    await d.advance(10);
+    expect(n).toBe(0);
+    expect(d.stats().cancelled).toBe(1);
+  });
+
+  it('a timer cleared by an earlier callback of the same tick never runs', async () => {
+    const d = paused();
+    const log: string[] = [];
+    let b = 0;
+    d.setTimeout(() => { log.push('a'); d.clearTimeout(b); }, 5);
+    b = d.setTimeout(() => log.push('b'), 5);
+    await d.advance(5);
+    expect(log).toEqual(['a']);
+  });
+});
+
+describe('setInterval', () => {
+  it('repeats every period until cleared, also from inside its callback', async () => {
+    const d = paused();
+    const at: number[] = [];
+    const id = d.setInterval(() => { at.push(d.now()); if (at.length === 4) d.clearInterval(id); }, 25);
+    await d.advance(500);
+    expect(at).toEqual([25, 50, 75, 100]);
+    expect(d.stats().pending).toBe(0);
+  });
+
+  it('passes arguments on every run', async () => {
+    const d = paused();
+    const got: unknown[] = [];
+    const id = d.setInterval((x: number) => got.push(x), 10, 7);
+    await d.advance(30);
+    d.clearInterval(id);
+    expect(got).toEqual([7, 7, 7]);
+  });
+});
+
+describe('refreshTimeout', () => {
+  it('re-arms a pending timeout with its original delay, from now', async () => {
+    const d = paused();
+    let when = -1;
+    const id = d.setTimeout(() => { when = d.now(); }, 100);
+    await d.advance(60);
+    d.refreshTimeout(id);
+    await d.advance(99);
+    expect(when).toBe(-1);
+    await d.advance(1);
+    expect(when).toBe(160);
+  });
+
+  it('ignores cleared, fired and unknown ids', async () => {
+    const d = paused();
+    let n = 0;
+    const id = d.setTimeout(() => n++, 10);
+    await d.advance(10);
+    d.refreshTimeout(id);
+    d.refreshTimeout(999);
+    await d.advance(100);
+    expect(n).toBe(1);
+    expect(d.stats().pending).toBe(0);
+  });
+
+  it('a refresh from inside its own callback re-arms it (as Node allows)', async () => {
+    const d = paused();
+    const at: number[] = [];
+    const id = d.setTimeout(() => { at.push(d.now()); if (at.length < 3) d.refreshTimeout(id); }, 10);
+    await d.advance(100);
+    expect(at).toEqual([10, 20, 30]);
+  });
+
+  it('a refreshed timer of the running tick waits for its new deadline', async () => {
+    const d = paused();
+    const log: string[] = [];
+    let b = 0;
+    d.setTimeout(() => { log.push(`a@${d.now()}`); d.refreshTimeout(b); }, 10);
+    b = d.setTimeout(() => log.push(`b@${d.now()}`), 10);
+    await d.advance(50);
+    expect(log).toEqual(['a@10', 'b@20']);
+  });
+});
+
+describe('module-level façade', () => {
+  it('runs on the default driver and in real time', async () => {
+    expect(tw.defaultDriver()).toBe(tw.defaultDriver());
+    const t0 = tw.now();
+    const args = await new Promise<unknown[]>((resolve) => tw.setTimeout((...a: unknown[]) => resolve(a), 5, 1, 2));
+    expect(args).toEqual([1, 2]);
+    expect(tw.now() - t0).toBeGreaterThanOrEqual(5);
+    let n = 0;
+    const id = tw.setTimeout(() => n++, 1);
+    tw.clearTimeout(id);
+    const iv = tw.setInterval(() => { n += 10; if (n >= 20) tw.clearInterval(iv); }, 1);
+    await new Promise((r) => globalThis.setTimeout(r, 40));
+    expect(n).toBe(20);
+  });
+
+  it('Driver methods are bound to their driver', async () => {
+    const d = paused();
+    const { setTimeout, clearTimeout, advance, now } = d;
+    let n = 0;
+    const id = setTimeout(() => n++, 5);
+    setTimeout(() => n += 10, 5);
+    clearTimeout(id);
+    await advance(5);
+    expect(n).toBe(10);
+    expect(now()).toBe(5);
+  });
+});
