@@ -91,12 +91,16 @@ export function slabInit(base: usize, seed: u32): void {
   genSeed = seed;
 }
 
-/** Grows the slab by about 1/8 (at least 1024 entries). Returns false when memory is exhausted. */
-function grow(): bool {
+/**
+ * Grows the slab by about 1/8 (at least 1024 entries), or to `atLeast` entries if that is
+ * more. Returns false when memory is exhausted.
+ */
+export function grow(atLeast: u32 = 0): bool {
   if (cap >= MAX_ENTRIES) return false;
   let more = cap >> 3;
   if (more < 1024) more = 1024;
   let newCap = cap + more;
+  if (newCap < atLeast) newCap = atLeast;
   if (newCap > MAX_ENTRIES) newCap = MAX_ENTRIES;
   const end = slab + (<usize>newCap << ENTRY_SHIFT);
   const have = <usize>memory.size() << 16;

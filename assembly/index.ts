@@ -6,7 +6,7 @@
 // so a stale, forged or foreign id is recognised and changes nothing.
 
 import { GEN_BITS, MAX_ENTRIES, NIL, SLOT_ID_BITS, WINDOW } from './constants';
-import { capacity as slabCapacity, genOf, slabBase as slabStart, slabInit } from './entry';
+import { capacity as slabCapacity, genOf, grow, slabBase as slabStart, slabInit } from './entry';
 import * as lv from './level';
 import * as w from './wheel';
 
@@ -34,6 +34,12 @@ function slotOfId(id: f64): u32 {
 export function init(seed: i32): void {
   slabInit(__heap_base, <u32>seed);
   w.wheelReset();
+}
+
+/** Pre-sizes the slab for `n` timers (Driver's initialCapacity). Returns the capacity. */
+export function reserve(n: i32): i32 {
+  if (<u32>n > slabCapacity()) grow(<u32>n);
+  return <i32>slabCapacity();
 }
 
 /** Arms a timer: `enc` is a delay (>= 0) or -(instant + 1). Returns its id, or -1 when memory is exhausted. */

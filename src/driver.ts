@@ -147,7 +147,7 @@ export class Driver {
     this._origin = this._rawClock();
     this._cpFn = () => this._checkpoint();
     this._hostFn = () => this._onHost();
-    if (cap) this._reserve(Math.ceil(cap));
+    if (cap) this._reserve(this._core.reserve(Math.ceil(cap)));
 
     // Every public method is bound, so `const { sleep, advance } = driver` works.
     for (const k of BOUND) (this as any)[k] = (this as any)[k].bind(this);

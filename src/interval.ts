@@ -1,15 +1,294 @@
-// Interval — TODO(issue 3).
-import type { Driver } from './driver';
+// Interval: Tokio's `interval` / `interval_at`, ticking on demand.
+//
+// The state is one number, `_next`: the instant the next tick is scheduled for (Tokio keeps
+// it as the deadline of the Interval's inner Sleep). Taking a tick returns `_next` and moves
+// it on, reading the clock once:
+//
+//   now <= next + 5 ms (on time) ──► next + period
+//   now >  next + 5 ms (missed)  ──► burst: next + period               (catch up, tick by tick)
+//                                    delay: now + period                (restart from now)
+//                                    skip:  now + period - (now - next) % period
+//                                                                      (the next multiple of period)
+//
+//   start       t0=start        t1          t2          t3          t4
+//   ──────────────┼───────────┼───────────┼───────────┼───────────┼──►
+//   a tick 2.5 periods late, taken at now = t1 + 2.5p:
+//     burst ─ t1 (at once), t2 (at once), t3 (at once), t4, t5 …
+//     delay ─ t1 (at once), now + p, now + 2p …
+//     skip  ─ t1 (at once), t4, t5 …
+//
+// A timer is armed only while someone waits in tick(): a tick that is already due resolves
+// without the wheel (in a microtask), and an idle Interval holds no wheel entry, so it never
+// keeps runUntilIdle (or the process) going. Waiters queue up and take successive ticks in
+// call order; when the timer fires it hands out every tick that is due, then re-arms for
+// the next one if anyone is still waiting.
 
+import { HORIZON } from './constants';
+import type { Driver, Target } from './driver';
+import { encodeAt, mayClamp } from './entry';
+import {
+  ShutdownError, abortError, checkDeadline, checkDelay, checkOptions, checkPeriod, checkSignal, signalReason,
+} from './errors';
+import { deferred, rejectQuietly, type Deferred } from './sleep';
+
+/** What an Interval does when `tick()` is called more than 5 ms after a tick was due (Tokio's). */
 export type MissedTickBehavior = 'burst' | 'delay' | 'skip';
 export const MissedTickBehavior = Object.freeze({ Burst: 'burst', Delay: 'delay', Skip: 'skip' } as const);
-export interface IntervalOptions { missedTickBehavior?: MissedTickBehavior; signal?: AbortSignal }
 
-export class Interval {
-  period = 0;
-  missedTickBehavior: MissedTickBehavior = 'burst';
-  tick(): Promise<number> { throw new Error('not implemented yet'); }
+export interface IntervalOptions {
+  /** Default `"burst"`. */
+  missedTickBehavior?: MissedTickBehavior;
+  /** Aborting it stops the interval: pending and later ticks reject with `signal.reason`. */
+  signal?: AbortSignal;
 }
 
-export function makeInterval(_d: Driver, _period: number, _opts?: IntervalOptions): Interval { throw new Error('not implemented yet'); }
-export function makeIntervalAt(_d: Driver, _start: number, _period: number, _opts?: IntervalOptions): Interval { throw new Error('not implemented yet'); }
+/** A tick counts as missed only when it is taken more than this late (Tokio's grace). */
+const MISSED_GRACE = 5;
+
+function checkBehavior(name: string, v: unknown): MissedTickBehavior {
+  if (v === 'burst' || v === 'delay' || v === 'skip') return v;
+  if (typeof v !== 'string') {
+    throw new TypeError(`The "${name}" option must be "burst", "delay" or "skip". Received ${v === null ? 'null' : typeof v}`);
+  }
+  throw new RangeError(`The "${name}" option must be "burst", "delay" or "skip". Received ${JSON.stringify(v)}`);
+}
+
+/** Ticks every `period` ms; see the top of src/interval.ts for the rules. */
+export class Interval implements Target {
+  /** @internal */ _d: Driver;
+  /** @internal Wheel id while someone waits for a tick, else -1. */ _id = -1;
+  private readonly _period: number;
+  private _mtb: MissedTickBehavior;
+  private _next: number;
+  private _waiters: Array<Deferred<number>> = [];
+  private readonly _signal: AbortSignal | undefined;
+  /** Set once disposed, aborted or shut down: the reason every later tick rejects with. */
+  private _stopped: { reason: unknown } | undefined = undefined;
+
+  /** @internal Use interval / intervalAt (or the driver's methods). */
+  constructor(driver: Driver, start: number, period: number, mtb: MissedTickBehavior, signal: AbortSignal | undefined) {
+    this._d = driver;
+    this._period = period;
+    this._mtb = mtb;
+    this._next = start;
+    this._signal = signal;
+    if (signal !== undefined) {
+      if (signal.aborted) this._stopped = { reason: signalReason(signal) };
+      else signal.addEventListener('abort', this);
+    }
+  }
+
+  /** The time between ticks, in ms. */
+  get period(): number {
+    return this._period;
+  }
+
+  /** What happens to missed ticks (settable, like Tokio's `set_missed_tick_behavior`). */
+  get missedTickBehavior(): MissedTickBehavior {
+    return this._mtb;
+  }
+
+  set missedTickBehavior(v: MissedTickBehavior) {
+    this._mtb = checkBehavior('missedTickBehavior', v);
+  }
+
+  /**
+   * Resolves with the instant the next tick was scheduled for, once the clock has reached
+   * it; at once (in a microtask) if it already has. Concurrent calls take successive ticks.
+   */
+  tick(): Promise<number> {
+    let r: Deferred<number> | number;
+    try {
+      r = this._wait();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return typeof r === 'number' ? Promise.resolve(r) : r.p;
+  }
+
+  /** The next tick one period from now (ignores the missed-tick behavior). */
+  reset(): void {
+    this._resetTo(this._d.now() + this._period);
+  }
+
+  /** The next tick now. */
+  resetImmediately(): void {
+    this._resetTo(this._d.now());
+  }
+
+  /** The next tick `ms` from now. */
+  resetAfter(ms: number): void {
+    checkDelay('ms', ms);
+    this._resetTo(this._d.now() + Math.min(ms, HORIZON));
+  }
+
+  /** The next tick at `deadline` (an instant of the driver's clock). */
+  resetAt(deadline: number): void {
+    checkDeadline('deadline', deadline);
+    this._resetTo(deadline);
+  }
+
+  /** Yields tick instants; `return()` (a `break` out of `for await`) stops the iteration. */
+  [Symbol.asyncIterator](): AsyncIterableIterator<number> {
+    let done = false;
+    let inFlight: Deferred<number> | undefined;
+    const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
+    const it: AsyncIterableIterator<number> = {
+      next: (): Promise<IteratorResult<number>> => {
+        if (done) return Promise.resolve(DONE);
+        let r: Deferred<number> | number;
+        try {
+          r = this._wait();
+        } catch (e) {
+          return Promise.reject(e);
+        }
+        if (typeof r === 'number') return Promise.resolve({ value: r, done: false });
+        const w = r;
+        inFlight = w;
+        return w.p.then((v) => {
+          if (inFlight === w) inFlight = undefined;
+          return done ? DONE : { value: v, done: false };
+        });
+      },
+      return: (): Promise<IteratorResult<number>> => {
+        done = true;
+        const w = inFlight;
+        if (w !== undefined) {
+          // Give its tick back: the wait is withdrawn (and the timer with it if it was the last).
+          inFlight = undefined;
+          this._withdraw(w);
+          w.res(NaN);
+        }
+        return Promise.resolve(DONE);
+      },
+      [Symbol.asyncIterator]() { return it; },
+    };
+    return it;
+  }
+
+  /** Stops it: pending ticks reject with an AbortError, and so does every later one. */
+  [Symbol.dispose](): void {
+    this._stop(abortError('the interval was disposed'), true);
+  }
+
+  /** @internal The signal aborted. */
+  handleEvent(): void {
+    this._stop(signalReason(this._signal!), true);
+  }
+
+  /** @internal The timer fired: hand out every tick that is due, in order. */
+  _fire(d: Driver): void {
+    this._id = -1;
+    const q = this._waiters;
+    const now = d.now();
+    let first = true;
+    while (q.length !== 0 && now >= this._next) {
+      const w = q.shift()!;
+      if (first) first = false; else d._fired++; // the driver counted the first one
+      w.res(this._take(now));
+    }
+    if (q.length !== 0 && !d._closed) this._id = d._arm(this, encodeAt(this._next), false);
+  }
+
+  /** @internal */
+  _shutdown(err: ShutdownError): void {
+    this._id = -1;
+    this._stop(err, false);
+  }
+
+  /** A due tick as a number, else a queued wait (arming the timer if it is the first). */
+  private _wait(): Deferred<number> | number {
+    if (this._stopped !== undefined) throw this._stopped.reason;
+    const d = this._d;
+    if (d._closed) throw new ShutdownError();
+    const q = this._waiters;
+    if (q.length === 0) {
+      const now = d.now();
+      if (now >= this._next) {
+        d._fired++;
+        return this._take(now);
+      }
+    }
+    const w = deferred<number>();
+    q.push(w);
+    if (this._id < 0) {
+      try {
+        this._id = d._arm(this, encodeAt(this._next), false);
+      } catch (e) {
+        q.pop();
+        throw e;
+      }
+    }
+    return w;
+  }
+
+  /** Takes the tick at `_next` and schedules the one after it, by Tokio's rules. */
+  private _take(now: number): number {
+    const t = this._next;
+    const p = this._period;
+    let next: number;
+    if (now > t + MISSED_GRACE) {
+      if (this._mtb === 'burst') next = t + p;
+      else if (this._mtb === 'delay') next = now + p;
+      else next = now + p - ((now - t) % p);
+    } else {
+      next = t + p;
+    }
+    this._next = next > now + HORIZON ? now + HORIZON : next;
+    return t;
+  }
+
+  private _resetTo(at: number): void {
+    const d = this._d;
+    if (d._closed) throw new ShutdownError();
+    if (mayClamp(at)) at = Math.min(at, d.now() + HORIZON);
+    this._next = at;
+    if (this._id > 0) this._id = d._rekey(this._id, this, encodeAt(at), false);
+  }
+
+  /** Removes one queued wait (an iterator's, on return()); disarms if nobody else waits. */
+  private _withdraw(w: Deferred<number>): void {
+    const q = this._waiters;
+    const k = q.indexOf(w);
+    if (k < 0) return;
+    q.splice(k, 1);
+    if (q.length === 0 && this._id > 0) {
+      this._d._cancel(this._id, true);
+      this._id = -1;
+    }
+  }
+
+  private _stop(reason: unknown, cancel: boolean): void {
+    if (this._stopped !== undefined) return;
+    this._stopped = { reason };
+    if (cancel && this._id > 0) this._d._cancel(this._id, true);
+    this._id = -1;
+    if (this._signal !== undefined) this._signal.removeEventListener('abort', this);
+    const q = this._waiters;
+    this._waiters = [];
+    for (const w of q) rejectQuietly(w, reason);
+  }
+}
+
+function make(d: Driver, start: number | undefined, period: number, opts: IntervalOptions | undefined): Interval {
+  const o = checkOptions('opts', opts) as IntervalOptions | undefined;
+  const mtb = o?.missedTickBehavior === undefined ? 'burst' : checkBehavior('missedTickBehavior', o.missedTickBehavior);
+  const signal = checkSignal('signal', o?.signal);
+  if (d._closed) throw new ShutdownError();
+  if (start === undefined) start = d.now();
+  else if (mayClamp(start)) start = Math.min(start, d.now() + HORIZON);
+  return new Interval(d, start, period, mtb, signal);
+}
+
+/** `driver.interval(periodMs, opts)`: the first tick at once. @internal */
+export function makeInterval(d: Driver, period: number, opts?: IntervalOptions): Interval {
+  checkPeriod('periodMs', period);
+  return make(d, undefined, period, opts);
+}
+
+/** `driver.intervalAt(start, periodMs, opts)`: the first tick at `start`. @internal */
+export function makeIntervalAt(d: Driver, start: number, period: number, opts?: IntervalOptions): Interval {
+  checkDeadline('start', start);
+  checkPeriod('periodMs', period);
+  return make(d, start, period, opts);
+}

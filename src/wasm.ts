@@ -8,6 +8,7 @@ import { WINDOW } from './constants';
 export interface Core {
   memory: WebAssembly.Memory;
   init(seed: number): void;
+  reserve(n: number): number;
   schedule(enc: number, unref: number): number;
   cancel(id: number): number;
   refresh(id: number, enc: number): number;
