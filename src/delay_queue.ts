@@ -1,9 +1,576 @@
-// DelayQueue — TODO(issue 3).
-import type { Driver } from './driver';
+// DelayQueue<T>: tokio-util's DelayQueue on the driver's wheel.
+//
+// Every item is one wheel entry whose target is the queue itself; the queue keeps its own
+// slab of items in parallel typed arrays (lru-cache style: no object, no closure per item).
+//
+//   key = gen * 2^26 + idx         (generation-tagged: a stale key never matches again)
+//
+//   idx ─┬─ _vals[idx]   the value                  _st[idx]   FREE | PENDING | EXPIRED
+//        ├─ _gen[idx]    generation of the key       (+ bits: deadline not fixed yet)
+//        ├─ _dl[idx]     deadline (the requested instant, clamped to now + HORIZON)
+//        ├─ _wid[idx]    wheel id while PENDING      _slotIdx[wheel slot] ─► idx
+//        ├─ _ord[idx]    arming order (ties of peek)
+//        └─ _nx/_pv[idx] links of the EXPIRED list (fired, not yet yielded)
+//
+// Keys are the queue's, never the wheel's ids: a reset re-keys the wheel entry (one wasm
+// call) but the user's key stays the same. When the wheel fires an entry, `_fire(slot)`
+// maps the slot back to its item and appends it to the EXPIRED list; items leave that list
+// one at a time (pollExpired / next / iteration), in the order the wheel fired them, which
+// is deadline order (ties: arming order). Nothing ever scans the queue, except clear().
+//
+// Relative deadlines (insert / reset with ms) are fixed like every other timer's, at the
+// driver's next checkpoint, with the reading that fixed the wheel's tick: the queue asks
+// for one `_fixed(now)` call per batch and fills in `_dl` for the items it listed.
+//
+// peek() needs "the pending item that fires next", which the shared wheel cannot tell
+// per queue. It is answered lazily: the first peek() builds a binary heap of the pending
+// items (O(n)) and from then on every arming pushes to it (O(log n)); entries made stale by
+// remove / reset / expiry are dropped when they reach the top (and the heap is rebuilt when
+// they outnumber the live ones). A queue that never peeks pays nothing for it.
 
+import { defaultDriver } from './compat';
+import { HORIZON, SLOT_MASK } from './constants';
+import type { Driver, Fixable, Target } from './driver';
+import { encodeAt, mayClamp } from './entry';
+import { ShutdownError, checkDeadline, checkDelay, checkOptions } from './errors';
+import { deferred, rejectQuietly, type Deferred } from './sleep';
+
+/** An opaque integer naming one item of one DelayQueue, until the item is yielded or removed. */
 export type Key = number & { readonly __delayQueueKey: unique symbol };
+
+/** An item that left the queue because its deadline passed. */
 export interface Expired<T> { key: Key; value: T; deadline: number }
 
-export class DelayQueue<T> {
-  constructor(_opts?: { driver?: Driver }) { throw new Error('not implemented yet'); }
+export interface DelayQueueOptions {
+  /** The driver whose clock and wheel it uses; default: the module-level default driver. */
+  driver?: Driver;
+  /** Items to make room for up front (it grows as needed either way). */
+  capacity?: number;
+}
+
+const IDX_BITS = 26;
+const IDX_LIMIT = 2 ** IDX_BITS;
+const IDX_MASK = IDX_LIMIT - 1;
+/** Generations run 1 .. 2^24 - 1, so keys stay below 2^50 (exact integers). */
+const GEN_LIMIT = 2 ** 24;
+
+/** Item states: the low two bits of `_st`. */
+const FREE = 0;
+const PENDING = 1;
+const EXPIRED = 2;
+const STATE = 3;
+/** `_dl` holds a delay in ms, to be added to the checkpoint's reading. */
+const FIX_REL = 4;
+/** `_dl` holds an instant that may lie beyond now + HORIZON (the checkpoint clamps it). */
+const FIX_CLAMP = 8;
+const UNFIXED = FIX_REL | FIX_CLAMP;
+
+function staleKey(key: unknown): RangeError {
+  return new RangeError(`The "key" argument is not a key of an item in this DelayQueue (unknown, removed or already yielded). Received ${String(key)}`);
+}
+
+/** The wheel's tick for a deadline, as the core computes it (rounded up, at least 0). */
+function tickOf(deadline: number): number {
+  return deadline > 0 ? Math.ceil(deadline) : 0;
+}
+
+/**
+ * A queue of values, each yielded once its deadline passes (tokio-util's `DelayQueue`).
+ * `insert` returns a Key to `remove` / `reset` the item with; expired items come out in
+ * deadline order through `pollExpired()`, `next()` or `for await`.
+ */
+export class DelayQueue<T> implements Target, Fixable {
+  /** @internal */ _d: Driver;
+
+  private _vals: Array<T | undefined> = [];
+  private _gen = new Uint32Array(0);
+  private _st = new Uint8Array(0);
+  private _dl = new Float64Array(0);
+  private _wid = new Float64Array(0);
+  private _ord = new Float64Array(0);
+  private _nx = new Int32Array(0);
+  private _pv = new Int32Array(0);
+  private _free = new Int32Array(0);
+  private _freeLen = 0;
+  /** Every idx below it has been handed out at least once. */
+  private _hi = 0;
+  private _size = 0;
+  private _seq = 0;
+  private _slotIdx = new Int32Array(0);
+  /** The EXPIRED list, oldest first. */
+  private _head = -1;
+  private _tail = -1;
+  /** Items whose deadline the next checkpoint fixes (may hold stale or repeated idx: checked by flag). */
+  private _unfixed = new Int32Array(64);
+  private _unfixedLen = 0;
+  private _fixQueued = false;
+  /** The lazily built min-heap by (tick, arming order), for peek(). */
+  private _heapOn = false;
+  private _hT = new Float64Array(0);
+  private _hO = new Float64Array(0);
+  private _hI = new Int32Array(0);
+  private _hLen = 0;
+  private _waiters: Array<Deferred<Expired<T> | undefined>> = [];
+  private _closed = false;
+  private _dead = false;
+  private readonly _onShutdown: (err: ShutdownError) => void;
+
+  constructor(opts?: DelayQueueOptions) {
+    const o = checkOptions('opts', opts) as DelayQueueOptions | undefined;
+    const d = o?.driver;
+    if (d !== undefined && (d === null || typeof d !== 'object' || typeof (d as Driver)._arm !== 'function')) {
+      throw new TypeError('The "driver" option must be a tickwheel Driver');
+    }
+    const cap = o?.capacity;
+    if (cap !== undefined && (typeof cap !== 'number' || !(cap >= 0 && cap <= IDX_LIMIT))) {
+      throw new RangeError(`The "capacity" option must be a number from 0 to 2^${IDX_BITS}. Received ${String(cap)}`);
+    }
+    this._d = d ?? defaultDriver();
+    if (this._d._closed) throw new ShutdownError();
+    this._onShutdown = (err) => this._stop(err);
+    this._grow(Math.max(64, Math.ceil(cap ?? 0)));
+  }
+
+  /** Items in the queue: pending, plus expired ones not yielded yet. */
+  get size(): number {
+    return this._size;
+  }
+
+  /** Adds `value`, to be yielded `ms` from now. */
+  insert(value: T, ms: number): Key {
+    checkDelay('ms', ms);
+    return this._insert(value, ms, FIX_REL, ms);
+  }
+
+  /** Adds `value`, to be yielded once the clock reads `>= deadline` (past instants: at once). */
+  insertAt(value: T, deadline: number): Key {
+    checkDeadline('deadline', deadline);
+    return this._insert(value, encodeAt(deadline), mayClamp(deadline) ? FIX_CLAMP : 0, deadline);
+  }
+
+  /** Takes the item out (pending or expired). Throws RangeError for a stale key. */
+  remove(key: Key): { value: T; deadline: number } {
+    const idx = this._find(key);
+    if (idx < 0) throw staleKey(key);
+    return this._remove(idx);
+  }
+
+  /** Like remove, but returns undefined for a stale key. */
+  tryRemove(key: Key): { value: T; deadline: number } | undefined {
+    const idx = this._find(key);
+    return idx < 0 ? undefined : this._remove(idx);
+  }
+
+  /** Re-arms the item (pending or expired but not yielded) for `ms` from now. */
+  reset(key: Key, ms: number): void {
+    checkDelay('ms', ms);
+    const idx = this._find(key);
+    if (idx < 0) throw staleKey(key);
+    this._reset(idx, ms, FIX_REL, ms);
+  }
+
+  /** Re-arms the item (pending or expired but not yielded) for `deadline`. */
+  resetAt(key: Key, deadline: number): void {
+    checkDeadline('deadline', deadline);
+    const idx = this._find(key);
+    if (idx < 0) throw staleKey(key);
+    this._reset(idx, encodeAt(deadline), mayClamp(deadline) ? FIX_CLAMP : 0, deadline);
+  }
+
+  /** The item's deadline: the requested instant, clamped to now + horizon. */
+  deadline(key: Key): number {
+    const idx = this._find(key);
+    if (idx < 0) throw staleKey(key);
+    if ((this._st[idx] & UNFIXED) !== 0) this._fixNow(idx);
+    return this._dl[idx];
+  }
+
+  /** The key that leaves next: the oldest expired item, else the pending one due first. */
+  peek(): Key | undefined {
+    if (this._head >= 0) return this._keyOf(this._head);
+    if (this._size === 0) return undefined;
+    if (this._unfixedLen !== 0) {
+      if (!this._d._closed) this._d._flushNow();
+      if (this._unfixedLen !== 0) this._fixed(this._d.now());
+    }
+    if (!this._heapOn) this._heapBuild();
+    const idx = this._heapTop();
+    return idx < 0 ? undefined : this._keyOf(idx);
+  }
+
+  /** The next expired item, if the driver has found one (never waits, never early). */
+  pollExpired(): Expired<T> | undefined {
+    if (this._head < 0) return undefined;
+    const item = this._pop();
+    if (this._waiters.length !== 0) this._feed();
+    return item;
+  }
+
+  /**
+   * The next expired item, waiting for one if needed; undefined once the queue is empty and
+   * closed. Rejects with ShutdownError when the driver shuts down while it waits.
+   */
+  next(): Promise<Expired<T> | undefined> {
+    if (this._head >= 0 && this._waiters.length === 0) return Promise.resolve(this._pop());
+    if (this._size === 0 && this._closed) return Promise.resolve(undefined);
+    if (this._dead || this._d._closed) return Promise.reject(new ShutdownError());
+    return this._enqueue().p;
+  }
+
+  /** Expired items in deadline order; ends once the queue is empty and closed. */
+  [Symbol.asyncIterator](): AsyncIterableIterator<Expired<T>> {
+    let done = false;
+    let inFlight: Deferred<Expired<T> | undefined> | undefined;
+    const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
+    const it: AsyncIterableIterator<Expired<T>> = {
+      next: (): Promise<IteratorResult<Expired<T>>> => {
+        if (done) return Promise.resolve(DONE);
+        if (this._head >= 0 && this._waiters.length === 0) return Promise.resolve({ value: this._pop(), done: false });
+        if (this._size === 0 && this._closed) {
+          done = true;
+          return Promise.resolve(DONE);
+        }
+        if (this._dead || this._d._closed) return Promise.reject(new ShutdownError());
+        const w = this._enqueue();
+        inFlight = w;
+        return w.p.then((item) => {
+          if (inFlight === w) inFlight = undefined;
+          if (item === undefined) {
+            done = true;
+            return DONE;
+          }
+          return { value: item, done: false }; // delivered even if return() came meanwhile: never lose an item
+        });
+      },
+      return: (): Promise<IteratorResult<Expired<T>>> => {
+        done = true;
+        const w = inFlight;
+        inFlight = undefined;
+        if (w !== undefined && this._withdraw(w)) w.res(undefined);
+        return Promise.resolve(DONE);
+      },
+      [Symbol.asyncIterator]() { return it; },
+    };
+    return it;
+  }
+
+  /** Removes every item (their keys become stale). */
+  clear(): void {
+    const d = this._d;
+    const live = !d._closed;
+    for (let i = 0; i < this._hi; i++) {
+      const s = this._st[i] & STATE;
+      if (s === FREE) continue;
+      if (s === PENDING && live) d._cancel(this._wid[i], true);
+      this._release(i);
+    }
+    this._size = 0;
+    this._head = this._tail = -1;
+    this._unfixedLen = 0;
+    this._hLen = 0;
+    if (this._waiters.length !== 0) this._feed();
+  }
+
+  /** No more inserts; `next()` and iteration end once the remaining items have been yielded. */
+  close(): void {
+    this._closed = true;
+    if (this._waiters.length !== 0) this._feed();
+  }
+
+  // ---- driver callbacks ----------------------------------------------------------------
+
+  /** @internal The wheel entry at `slot` (one of ours) is due. */
+  _fire(_d: Driver, slot: number): void {
+    const idx = this._slotIdx[slot];
+    if ((this._st[idx] & STATE) !== PENDING || (this._wid[idx] & SLOT_MASK) !== slot) return;
+    this._wid[idx] = -1;
+    this._st[idx] = EXPIRED;
+    this._nx[idx] = -1;
+    this._pv[idx] = this._tail;
+    if (this._tail >= 0) this._nx[this._tail] = idx; else this._head = idx;
+    this._tail = idx;
+    if (this._waiters.length !== 0) this._feed();
+  }
+
+  /** @internal The checkpoint's reading: fixes the deadlines of the items listed since the last one. */
+  _fixed(now: number): void {
+    this._fixQueued = false;
+    const u = this._unfixed;
+    const n = this._unfixedLen;
+    this._unfixedLen = 0;
+    for (let j = 0; j < n; j++) this._fixOne(u[j], now);
+  }
+
+  /** @internal Called once per pending item by driver.shutdown(). */
+  _shutdown(err: ShutdownError): void {
+    this._stop(err);
+  }
+
+  // ---- items ----------------------------------------------------------------------------
+
+  private _keyOf(idx: number): Key {
+    return (this._gen[idx] * IDX_LIMIT + idx) as Key;
+  }
+
+  /** The idx a live key names, else -1. */
+  private _find(key: unknown): number {
+    if (typeof key !== 'number') {
+      throw new TypeError(`The "key" argument must be a DelayQueue key (a number). Received ${key === null ? 'null' : typeof key}`);
+    }
+    const idx = key & IDX_MASK; // ToInt32 keeps the low 26 bits of any key; garbage fails below
+    if (idx >= this._hi || this._gen[idx] * IDX_LIMIT + idx !== key || (this._st[idx] & STATE) === FREE) return -1;
+    return idx;
+  }
+
+  private _insert(value: T, enc: number, fix: number, dl: number): Key {
+    const d = this._d;
+    if (d._closed) throw new ShutdownError();
+    if (this._closed) throw new TypeError('Cannot insert into a closed DelayQueue');
+    const idx = this._alloc();
+    let id: number;
+    try {
+      id = d._arm(this, enc, false);
+    } catch (e) {
+      this._release(idx);
+      throw e;
+    }
+    this._vals[idx] = value;
+    this._size++;
+    this._armed(idx, id, fix, dl);
+    return this._keyOf(idx);
+  }
+
+  private _reset(idx: number, enc: number, fix: number, dl: number): void {
+    const d = this._d;
+    if (d._closed) throw new ShutdownError();
+    let id: number;
+    if ((this._st[idx] & STATE) === PENDING) {
+      id = d._rekey(this._wid[idx], this, enc, false);
+    } else {
+      id = d._arm(this, enc, false);
+      this._unlink(idx);
+    }
+    this._armed(idx, id, fix, dl);
+  }
+
+  /** Records that item `idx` now waits on wheel entry `id`. */
+  private _armed(idx: number, id: number, fix: number, dl: number): void {
+    this._wid[idx] = id;
+    const slot = id & SLOT_MASK;
+    if (slot >= this._slotIdx.length) this._growSlots(slot + 1);
+    this._slotIdx[slot] = idx;
+    this._st[idx] = PENDING | fix;
+    this._dl[idx] = dl;
+    this._ord[idx] = this._seq++;
+    if (fix !== 0) {
+      if (this._unfixedLen === this._unfixed.length) {
+        const bigger = new Int32Array(this._unfixed.length * 2);
+        bigger.set(this._unfixed);
+        this._unfixed = bigger;
+      }
+      this._unfixed[this._unfixedLen++] = idx;
+      if (!this._fixQueued) {
+        this._fixQueued = true;
+        this._d._needsFix(this);
+      }
+    } else if (this._heapOn) {
+      this._heapPush(idx);
+    }
+  }
+
+  private _fixOne(idx: number, now: number): void {
+    const s = this._st[idx];
+    if ((s & UNFIXED) === 0) return; // stale entry of the list (removed, reset or fixed already)
+    if ((s & FIX_REL) !== 0) this._dl[idx] = now + Math.min(this._dl[idx], HORIZON);
+    else if (this._dl[idx] > now + HORIZON) this._dl[idx] = now + HORIZON;
+    this._st[idx] = s & STATE;
+    if (this._heapOn) this._heapPush(idx);
+  }
+
+  /** Someone needs item `idx`'s deadline before the checkpoint: run the checkpoint's flush now. */
+  private _fixNow(idx: number): void {
+    const d = this._d;
+    if (!d._closed) d._flushNow();
+    if ((this._st[idx] & UNFIXED) !== 0) this._fixOne(idx, d.now()); // shut down: no checkpoint will come
+  }
+
+  private _remove(idx: number): { value: T; deadline: number } {
+    const s = this._st[idx];
+    if ((s & STATE) === PENDING) {
+      if ((s & UNFIXED) !== 0) this._fixNow(idx);
+      if (!this._d._closed) this._d._cancel(this._wid[idx], true);
+    } else {
+      this._unlink(idx);
+    }
+    const out = { value: this._vals[idx] as T, deadline: this._dl[idx] };
+    this._release(idx);
+    this._size--;
+    if (this._waiters.length !== 0) this._feed();
+    return out;
+  }
+
+  /** Yields the oldest expired item (the caller checked there is one). */
+  private _pop(): Expired<T> {
+    const idx = this._head;
+    this._unlink(idx);
+    const item: Expired<T> = { key: this._keyOf(idx), value: this._vals[idx] as T, deadline: this._dl[idx] };
+    this._release(idx);
+    this._size--;
+    return item;
+  }
+
+  private _unlink(idx: number): void {
+    const n = this._nx[idx];
+    const p = this._pv[idx];
+    if (p >= 0) this._nx[p] = n; else this._head = n;
+    if (n >= 0) this._pv[n] = p; else this._tail = p;
+  }
+
+  private _alloc(): number {
+    if (this._freeLen !== 0) return this._free[--this._freeLen];
+    if (this._hi === this._gen.length) {
+      if (this._hi >= IDX_LIMIT) throw new RangeError(`A DelayQueue holds at most 2^${IDX_BITS} items`);
+      this._grow(this._hi + 1);
+    }
+    const idx = this._hi++;
+    this._gen[idx] = 1;
+    return idx;
+  }
+
+  /** Frees `idx`: its key goes stale (the generation moves on). */
+  private _release(idx: number): void {
+    this._st[idx] = FREE;
+    this._vals[idx] = undefined;
+    const g = this._gen[idx] + 1;
+    this._gen[idx] = g >= GEN_LIMIT ? 1 : g;
+    this._free[this._freeLen++] = idx;
+  }
+
+  private _grow(min: number): void {
+    const n = Math.min(IDX_LIMIT, Math.max(min, this._gen.length * 2, 64));
+    const copy = <A extends Uint32Array | Uint8Array | Float64Array | Int32Array>(a: A, b: A): A => { b.set(a as never); return b; };
+    this._gen = copy(this._gen, new Uint32Array(n));
+    this._st = copy(this._st, new Uint8Array(n));
+    this._dl = copy(this._dl, new Float64Array(n));
+    this._wid = copy(this._wid, new Float64Array(n));
+    this._ord = copy(this._ord, new Float64Array(n));
+    this._nx = copy(this._nx, new Int32Array(n));
+    this._pv = copy(this._pv, new Int32Array(n));
+    this._free = copy(this._free, new Int32Array(n));
+  }
+
+  private _growSlots(min: number): void {
+    const bigger = new Int32Array(Math.max(min, this._slotIdx.length * 2, 1024));
+    bigger.set(this._slotIdx);
+    this._slotIdx = bigger;
+  }
+
+  // ---- waiting --------------------------------------------------------------------------
+
+  private _enqueue(): Deferred<Expired<T> | undefined> {
+    const w = deferred<Expired<T> | undefined>();
+    this._waiters.push(w);
+    if (this._waiters.length === 1) this._d._shutdownHooks.add(this._onShutdown);
+    return w;
+  }
+
+  private _withdraw(w: Deferred<Expired<T> | undefined>): boolean {
+    const k = this._waiters.indexOf(w);
+    if (k < 0) return false;
+    this._waiters.splice(k, 1);
+    if (this._waiters.length === 0) this._d._shutdownHooks.delete(this._onShutdown);
+    return true;
+  }
+
+  /** Hands expired items to waiters in order; ends the waits once the queue is empty and closed. */
+  private _feed(): void {
+    const q = this._waiters;
+    while (q.length !== 0 && this._head >= 0) q.shift()!.res(this._pop());
+    if (q.length !== 0 && this._size === 0 && this._closed) {
+      this._waiters = [];
+      for (const w of q) w.res(undefined);
+    }
+    if (this._waiters.length === 0) this._d._shutdownHooks.delete(this._onShutdown);
+  }
+
+  /** The driver shut down: pending items will never expire; every wait rejects. */
+  private _stop(err: ShutdownError): void {
+    if (this._dead) return;
+    this._dead = true;
+    if (this._unfixedLen !== 0) this._fixed(this._d.now());
+    const q = this._waiters;
+    this._waiters = [];
+    for (const w of q) rejectQuietly(w, err);
+  }
+
+  // ---- the peek heap: (tick, arming order) -> idx, stale entries dropped lazily ----------
+
+  private _heapBuild(): void {
+    this._heapOn = true;
+    this._hLen = 0;
+    const need = Math.max(64, this._size * 2);
+    if (this._hI.length < need) {
+      this._hT = new Float64Array(need);
+      this._hO = new Float64Array(need);
+      this._hI = new Int32Array(need);
+    }
+    for (let i = 0; i < this._hi; i++) {
+      if (this._st[i] !== PENDING) continue; // free, expired, or not fixed yet (pushed when fixed)
+      const k = this._hLen++;
+      this._hT[k] = tickOf(this._dl[i]);
+      this._hO[k] = this._ord[i];
+      this._hI[k] = i;
+    }
+    for (let k = (this._hLen >> 1) - 1; k >= 0; k--) this._siftDown(k);
+  }
+
+  private _heapPush(idx: number): void {
+    if (this._hLen > 2 * this._size + 64) {
+      this._heapBuild(); // stale entries outnumber live ones; the rebuild includes idx
+      return;
+    }
+    if (this._hLen === this._hI.length) {
+      const n = this._hLen * 2;
+      const t = new Float64Array(n); t.set(this._hT); this._hT = t;
+      const o = new Float64Array(n); o.set(this._hO); this._hO = o;
+      const i = new Int32Array(n); i.set(this._hI); this._hI = i;
+    }
+    let k = this._hLen++;
+    const tick = tickOf(this._dl[idx]);
+    const ord = this._ord[idx];
+    while (k > 0) {
+      const p = (k - 1) >> 1;
+      if (this._hT[p] < tick || (this._hT[p] === tick && this._hO[p] < ord)) break;
+      this._hT[k] = this._hT[p]; this._hO[k] = this._hO[p]; this._hI[k] = this._hI[p];
+      k = p;
+    }
+    this._hT[k] = tick; this._hO[k] = ord; this._hI[k] = idx;
+  }
+
+  /** The idx at the top after dropping stale entries, or -1. */
+  private _heapTop(): number {
+    while (this._hLen !== 0) {
+      const idx = this._hI[0];
+      if (this._st[idx] === PENDING && this._ord[idx] === this._hO[0]) return idx;
+      const last = --this._hLen;
+      this._hT[0] = this._hT[last]; this._hO[0] = this._hO[last]; this._hI[0] = this._hI[last];
+      this._siftDown(0);
+    }
+    return -1;
+  }
+
+  private _siftDown(k: number): void {
+    const n = this._hLen;
+    const T = this._hT, O = this._hO, I = this._hI;
+    const t = T[k], o = O[k], i = I[k];
+    for (;;) {
+      let c = 2 * k + 1;
+      if (c >= n) break;
+      if (c + 1 < n && (T[c + 1] < T[c] || (T[c + 1] === T[c] && O[c + 1] < O[c]))) c++;
+      if (t < T[c] || (t === T[c] && o < O[c])) break;
+      T[k] = T[c]; O[k] = O[c]; I[k] = I[c];
+      k = c;
+    }
+    T[k] = t; O[k] = o; I[k] = i;
+  }
 }

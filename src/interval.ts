@@ -10,12 +10,12 @@
 //                                    skip:  now + period - (now - next) % period
 //                                                                      (the next multiple of period)
 //
-//   start       t0=start        t1          t2          t3          t4
-//   ──────────────┼───────────┼───────────┼───────────┼───────────┼──►
-//   a tick 2.5 periods late, taken at now = t1 + 2.5p:
-//     burst ─ t1 (at once), t2 (at once), t3 (at once), t4, t5 …
-//     delay ─ t1 (at once), now + p, now + 2p …
-//     skip  ─ t1 (at once), t4, t5 …
+//   t0 = start    t1          t2          t3    now    t4          t5
+//   ──┼───────────┼───────────┼───────────┼──────┼─────┼───────────┼──►
+//   tick t1 taken 2.5 periods late (now = t1 + 2.5 p), then tick() again and again:
+//     burst ─ t1, t2, t3 at once; then t4, t5 … on schedule
+//     delay ─ t1 at once; then now + p, now + 2p …
+//     skip  ─ t1 at once; then t4, t5 … (the missed t2, t3 are skipped)
 //
 // A timer is armed only while someone waits in tick(): a tick that is already due resolves
 // without the wheel (in a microtask), and an idle Interval holds no wheel entry, so it never
@@ -147,7 +147,8 @@ export class Interval implements Target {
         inFlight = w;
         return w.p.then((v) => {
           if (inFlight === w) inFlight = undefined;
-          return done ? DONE : { value: v, done: false };
+          // NaN: withdrawn by return(). A tick taken before return() is still delivered.
+          return v !== v ? DONE : { value: v, done: false };
         });
       },
       return: (): Promise<IteratorResult<number>> => {
@@ -156,8 +157,7 @@ export class Interval implements Target {
         if (w !== undefined) {
           // Give its tick back: the wait is withdrawn (and the timer with it if it was the last).
           inFlight = undefined;
-          this._withdraw(w);
-          w.res(NaN);
+          if (this._withdraw(w)) w.res(NaN);
         }
         return Promise.resolve(DONE);
       },
@@ -247,15 +247,16 @@ export class Interval implements Target {
   }
 
   /** Removes one queued wait (an iterator's, on return()); disarms if nobody else waits. */
-  private _withdraw(w: Deferred<number>): void {
+  private _withdraw(w: Deferred<number>): boolean {
     const q = this._waiters;
     const k = q.indexOf(w);
-    if (k < 0) return;
+    if (k < 0) return false;
     q.splice(k, 1);
     if (q.length === 0 && this._id > 0) {
       this._d._cancel(this._id, true);
       this._id = -1;
     }
+    return true;
   }
 
   private _stop(reason: unknown, cancel: boolean): void {

@@ -104,6 +104,16 @@ export class Sleep implements PromiseLike<void>, Target, Fixable {
     return this._promise().then(onfulfilled, onrejected);
   }
 
+  /** Like Promise#catch (a convenience beyond PromiseLike). */
+  catch<B = never>(onrejected?: ((reason: any) => B | PromiseLike<B>) | null): Promise<void | B> {
+    return this._promise().then(undefined, onrejected);
+  }
+
+  /** Like Promise#finally. */
+  finally(onfinally?: (() => void) | null): Promise<void> {
+    return this._promise().finally(onfinally);
+  }
+
   /**
    * Re-arms it for `deadline` (an instant of the driver's clock), before or after it elapsed
    * or was cancelled. While pending, awaits in progress keep waiting, for the new deadline;
