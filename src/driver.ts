@@ -475,10 +475,8 @@ export class Driver {
   private _reserve(slots: number): void {
     let n = this._delays.length;
     while (n < slots) n += Math.max(1024, n >> 3);
-    const targets = new Array(n);
-    const old = this._targets;
-    for (let i = 0; i < old.length; i++) targets[i] = old[i];
-    this._targets = targets;
+    // concat copies natively and keeps fast (holey) elements; growth by 1/8 keeps slack small.
+    this._targets = this._targets.concat(new Array(n - this._targets.length));
     const delays = new Uint32Array(n);
     delays.set(this._delays);
     this._delays = delays;
@@ -574,7 +572,8 @@ export class Driver {
     }
     if (this._inPass) return; // the pass re-syncs when it ends
     const next = core.nextExpiration();
-    if (next < 0) {
+    if (next < 0 || core.pending() === 0) {
+      // Nothing left but cancelled entries: no wake-up needed, and nothing keeps the host alive.
       this._disarm();
       return;
     }
@@ -683,6 +682,8 @@ export class Driver {
       if (this._closed) throw new ShutdownError();
       if (!this._paused) return;
       if (this._qLen !== 0 || this._fix.length !== 0) this._flush(this._pausedNow);
+      // Idle means nothing pending: slots holding only cancelled entries do not count.
+      if (this._core.pending() === 0) return;
       const next = this._core.nextExpiration();
       if (next < 0) return;
       if (next > this._pausedNow) this._pausedNow = next;
@@ -703,7 +704,7 @@ export class Driver {
         if (this._closed || !this._paused) return;
         if (this._qLen !== 0 || this._fix.length !== 0) this._flush(this._pausedNow);
         const next = this._core.nextExpiration();
-        if (next < 0) return;
+        if (next < 0 || this._core.pending() === 0) return;
         if (next > this._pausedNow) this._pausedNow = next;
         await this._stepPass(this._pausedNow);
         this._sync();
