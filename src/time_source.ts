@@ -5,6 +5,33 @@
 // (a clock that goes back stands still). The host: one platform timer armed for the next
 // deadline; the platform functions are captured when this module loads, so that replacing
 // globalThis.setTimeout (by this package's own façade, say) never loops back into us.
+//
+// HOW a wake-up is made precise (`host.set(fn, ms)`): the platform timer is only the coarse
+// part. Each runtime's timer has its own way of being off, and each is corrected here:
+//
+//   want ──────────────────────────────────────────────► target = now + ms (host clock)
+//   platform timer: setTimeout(ceil(rem) − lead) ──► fires ─┬─ now ≥ target ─► fn()
+//                                                           ├─ rem < 1 ms ───► poll in macrotasks
+//                                                           │                  (setImmediate /
+//                                                           │                  MessageChannel) ─► fn()
+//                                                           └─ rem ≥ 1 ms ───► arm again
+//
+//   early   Node's timers count from the loop's cached time, so they can fire up to ~1 ms
+//           before `ms` has really passed; a re-armed setTimeout(1) would then add 1–2 ms.
+//           A remainder under 1 ms is finished by polling instead (bounded: < 1 ms of turns).
+//   late    Deno's timers resolve ~1 ms after their delay (setTimeout(1) takes ~2.1 ms). The
+//           lateness of the last LATE_SAMPLES platform timers is kept; when the typical one
+//           (their median) was >= 1 ms late, timers are armed that much (at most MAX_LEAD)
+//           sooner, and an early firing is finished by polling as above.
+//   clamp   Browsers (HTML) clamp a timer set from inside a timer chain 5 deep to ≥ 4 ms —
+//           and the driver re-arms from inside its own timer, so every short wait after the
+//           fifth would take 4 ms. A wait under 4 ms is armed from a MessageChannel task
+//           instead (nesting level 0: no clamp). No busy wait is involved.
+//   hidden  Hidden tabs align timers to 1 s; nothing here fights that (polling would burn
+//           the CPU of a tab nobody looks at). Use a Worker for timing that must not sleep.
+//
+// Never early does not depend on any of this: the driver compares its own clock with each
+// deadline when the host wakes it, and re-arms if it woke too soon.
 
 export interface Clock { now(): number }
 
@@ -24,6 +51,18 @@ const hostClearTimeout: (h: HostHandle) => void = g.clearTimeout;
 const hostSetImmediate: ((fn: () => void) => HostHandle) | undefined = g.setImmediate;
 const hostClearImmediate: ((h: HostHandle) => void) | undefined = g.clearImmediate;
 const Deno = g.Deno;
+
+const perf: { now(): number } | undefined = g.performance;
+const hostNow: () => number = perf && typeof perf.now === 'function' ? () => perf.now() : () => Date.now();
+
+/** Remainders below this are finished by polling macrotasks rather than by another timer. */
+const POLL_MS = 1;
+/** HTML's clamp: a timer nested 5 deep waits at least this long. */
+const CLAMP_MS = 4;
+/** Platform timers whose lateness is remembered to estimate the lead. */
+const LATE_SAMPLES = 8;
+/** At most this much is taken off a platform timer's delay (bounds the polling it leads to). */
+const MAX_LEAD = 1;
 
 /** A MessageChannel-based "soon" for browsers and workers: no nested-timer 4 ms clamp. */
 function channelSoon(): ((fn: () => void) => HostHandle) | undefined {
@@ -45,27 +84,137 @@ function channelSoon(): ((fn: () => void) => HostHandle) | undefined {
 }
 
 const isNodeLike = typeof g.process === 'object' && g.process !== null && !!g.process.versions?.node;
+const useImmediate = !!hostSetImmediate && isNodeLike;
+const channel = useImmediate ? undefined : channelSoon();
 const soonImpl: (fn: () => void) => HostHandle =
-  hostSetImmediate && isNodeLike ? (fn) => hostSetImmediate(fn)
-    : channelSoon() ?? ((fn) => hostSetTimeout(fn, 0));
+  useImmediate ? (fn) => hostSetImmediate!(fn) : channel ?? ((fn) => hostSetTimeout(fn, 0));
+/** Where HTML's nesting clamp applies (browsers and web workers) and a channel can dodge it. */
+const dodgeClamp = !isNodeLike && !Deno && channel !== undefined;
+
+function clearSoonImpl(h: HostHandle): void {
+  if (h && typeof (h as { cancel?: () => void }).cancel === 'function') (h as { cancel: () => void }).cancel();
+  else if (useImmediate) hostClearImmediate!(h);
+  else hostClearTimeout(h);
+}
+
+/** Sets the ref state of a platform handle (Node/Bun Timeout or Immediate, Deno timer id). */
+function refPlatform(h: HostHandle, on: boolean, soon: boolean): void {
+  if (h === undefined || h === null) return;
+  const t = h as { ref?: () => void; unref?: () => void };
+  if (typeof t.unref === 'function') {
+    if (on) t.ref!(); else t.unref();
+  } else if (!soon && typeof h === 'number' && Deno && typeof Deno.unrefTimer === 'function') {
+    if (on) Deno.refTimer(h); else Deno.unrefTimer(h);
+  }
+}
+
+// ---- the platform timer's measured lateness -------------------------------------------
+
+const late = new Float64Array(LATE_SAMPLES).fill(0);
+let lateAt = 0;
+
+/**
+ * Whole ms to take off a platform timer's delay: how late the typical recent one fired (the
+ * lower median, so that neither a stalled loop nor an odd prompt firing moves it), at most
+ * MAX_LEAD.
+ */
+function lead(): number {
+  const s = late.slice().sort();
+  return Math.min(MAX_LEAD, Math.floor(s[(LATE_SAMPLES >> 1) - 1]));
+}
+
+// ---- one wake-up -------------------------------------------------------------------------
+
+/** The handle `host.set` returns: one wake-up at `target` on the host clock. */
+class Wake {
+  /** The platform timer, or undefined. */
+  native: HostHandle = undefined;
+  /** When the platform timer was armed and for how long, to measure its lateness. */
+  nativeAt = 0;
+  nativeMs = 0;
+  /** A pending macrotask (poll step or clamp-dodging hop), or undefined. */
+  step: HostHandle = undefined;
+  keep = true;
+  done = false;
+  readonly onNative: () => void;
+  readonly onStep: () => void;
+  readonly onHop: () => void;
+
+  constructor(readonly fn: () => void, readonly target: number) {
+    this.onNative = () => {
+      this.native = undefined;
+      const t = hostNow();
+      late[lateAt] = t - (this.nativeAt + this.nativeMs);
+      lateAt = (lateAt + 1) % LATE_SAMPLES;
+      this.check(t);
+    };
+    this.onStep = () => {
+      this.step = undefined;
+      this.check(hostNow());
+    };
+    this.onHop = () => {
+      this.step = undefined;
+      if (!this.done) this.armNative(this.target - hostNow());
+    };
+  }
+
+  check(t: number): void {
+    if (this.done) return;
+    if (t >= this.target) {
+      this.done = true;
+      this.fn();
+    } else {
+      this.arm(this.target - t);
+    }
+  }
+
+  arm(rem: number): void {
+    if (rem < POLL_MS) {
+      this.step = soonImpl(this.onStep);
+      if (!this.keep) refPlatform(this.step, false, true);
+    } else if (dodgeClamp && rem < CLAMP_MS) {
+      this.step = soonImpl(this.onHop); // a channel task: a timer set there is not nested
+    } else {
+      this.armNative(rem);
+    }
+  }
+
+  armNative(rem: number): void {
+    const ms = Math.max(0, Math.min(Math.ceil(rem) - lead(), 0x7fff_ffff));
+    this.nativeAt = hostNow();
+    this.nativeMs = ms;
+    this.native = hostSetTimeout(this.onNative, ms);
+    if (!this.keep) refPlatform(this.native, false, false);
+  }
+
+  cancel(): void {
+    this.done = true;
+    if (this.native !== undefined) { hostClearTimeout(this.native); this.native = undefined; }
+    if (this.step !== undefined) { clearSoonImpl(this.step); this.step = undefined; }
+  }
+
+  ref(on: boolean): void {
+    this.keep = on;
+    refPlatform(this.native, on, false);
+    refPlatform(this.step, on, true);
+  }
+}
 
 export const host: HostTimers = {
-  set: (fn, ms) => hostSetTimeout(fn, ms),
-  clear: (h) => hostClearTimeout(h),
-  soon: soonImpl,
-  clearSoon: (h) => {
-    if (h && typeof (h as { cancel?: () => void }).cancel === 'function') (h as { cancel: () => void }).cancel();
-    else if (hostSetImmediate && isNodeLike) hostClearImmediate!(h);
-    else hostClearTimeout(h);
+  set: (fn, ms) => {
+    const w = new Wake(fn, hostNow() + ms);
+    w.arm(ms);
+    return w;
   },
+  clear: (h) => {
+    if (h instanceof Wake) h.cancel();
+    else if (h !== undefined) hostClearTimeout(h);
+  },
+  soon: soonImpl,
+  clearSoon: clearSoonImpl,
   ref: (h, on, soon) => {
-    if (h === undefined || h === null) return;
-    const t = h as { ref?: () => void; unref?: () => void };
-    if (typeof t.unref === 'function') {
-      if (on) t.ref!(); else t.unref();
-    } else if (!soon && typeof h === 'number' && Deno && typeof Deno.unrefTimer === 'function') {
-      if (on) Deno.refTimer(h); else Deno.unrefTimer(h);
-    }
+    if (h instanceof Wake) h.ref(on);
+    else refPlatform(h, on, soon);
   },
 };
 
@@ -74,7 +223,4 @@ export function nextMacrotask(): Promise<void> {
   return new Promise((resolve) => { soonImpl(resolve); });
 }
 
-const perf: { now(): number } | undefined = g.performance;
-export const defaultClock: Clock = perf && typeof perf.now === 'function'
-  ? { now: () => perf.now() }
-  : { now: () => Date.now() };
+export const defaultClock: Clock = { now: hostNow };
