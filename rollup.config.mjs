@@ -2,6 +2,7 @@
 // with the wasm core inlined and compiled synchronously (works in Node, browsers, workers,
 // Deno and Bun, and survives other bundlers).
 import { resolve } from 'node:path';
+import terser from '@rollup/plugin-terser';
 import { wasm } from '@rollup/plugin-wasm';
 
 const core = resolve('build/tickwheel.wasm');
@@ -16,11 +17,21 @@ const locateCore = {
 
 const plugins = [locateCore, wasm({ sync: [core], targetEnv: 'auto-inline', maxFileSize: 1 << 20 })];
 
+/**
+ * Minified, with the package-internal `_`-prefixed members mangled too (they are private
+ * to the bundle: nothing outside it may rely on them). Source maps point back to src/.
+ */
+const minify = terser({
+  compress: { passes: 2 },
+  mangle: { properties: { regex: /^_/ } },
+  format: { comments: false },
+});
+
 export default {
   input: 'build/js/index.js',
   plugins,
   output: [
-    { file: 'dist/index.js', format: 'es' },
-    { file: 'dist/index.cjs', format: 'cjs', exports: 'named' },
+    { file: 'dist/index.js', format: 'es', sourcemap: true, plugins: [minify] },
+    { file: 'dist/index.cjs', format: 'cjs', exports: 'named', sourcemap: true, plugins: [minify] },
   ],
 };

@@ -218,34 +218,34 @@ export class Driver {
   /** Like the global setTimeout: returns a positive integer id; `ms` is coerced as Node does. */
   setTimeout<A extends unknown[]>(cb: (...args: A) => void, ms?: number, ...args: A): number;
   setTimeout(cb: (...a: unknown[]) => void, ms?: unknown): number {
-    if (typeof cb !== 'function') checkFunction('cb', cb);
-    if (this._closed) throw new ShutdownError();
-    let d = Number(ms);
-    if (!(d >= 1)) d = 1;
-    const id = this._core.schedule(d, 0);
-    if (id < 0) throw outOfMemory();
-    const slot = id & SLOT_MASK;
-    if (slot >= this._delays.length) this._reserve(slot + 1);
-    this._targets[slot] = arguments.length > 2 ? new FacadeCall(cb, Array.prototype.slice.call(arguments, 2), 0) : cb;
-    this._rememberDelay(slot, d);
-    this._enqueue(slot);
-    return id;
+    // No array for the plain case: extra arguments are copied only when there are some.
+    return this._facade(cb, ms, 0, arguments.length > 2 ? Array.prototype.slice.call(arguments, 2) : undefined);
   }
 
   /** Like the global setInterval (the period is coerced as Node does: < 1 or NaN → 1 ms). */
   setInterval<A extends unknown[]>(cb: (...args: A) => void, ms?: number, ...args: A): number;
   setInterval(cb: (...a: unknown[]) => void, ms?: unknown): number {
+    return this._facade(cb, ms, 1, arguments.length > 2 ? Array.prototype.slice.call(arguments, 2) : undefined);
+  }
+
+  private _facade(cb: (...a: unknown[]) => void, ms: unknown, repeat: number, args: unknown[] | undefined): number {
     if (typeof cb !== 'function') checkFunction('cb', cb);
     if (this._closed) throw new ShutdownError();
     let d = Number(ms);
     if (!(d >= 1)) d = 1;
-    if (d > HORIZON) d = HORIZON;
+    if (repeat && d > HORIZON) d = HORIZON;
     const id = this._core.schedule(d, 0);
     if (id < 0) throw outOfMemory();
     const slot = id & SLOT_MASK;
     if (slot >= this._delays.length) this._reserve(slot + 1);
-    this._targets[slot] = new FacadeCall(cb, arguments.length > 2 ? Array.prototype.slice.call(arguments, 2) : undefined, d);
-    this._rememberDelay(slot, d);
+    // A plain timeout stores its callback itself: no object per timer on this path.
+    this._targets[slot] = repeat || args ? new FacadeCall(cb, args, repeat ? d : 0) : cb;
+    if (d <= 0xffff_fffe) {
+      this._delays[slot] = Math.ceil(d);
+    } else {
+      this._delays[slot] = BIG_DELAY;
+      this._bigDelays.set(slot, d);
+    }
     this._enqueue(slot);
     return id;
   }
@@ -285,15 +285,6 @@ export class Driver {
   /** Undoes unrefTimeout. */
   refTimeout(id: number): void {
     if (typeof id === 'number' && this._core.setRef(id, 1)) this._touch();
-  }
-
-  private _rememberDelay(slot: number, d: number): void {
-    if (d <= 0xffff_fffe) {
-      this._delays[slot] = Math.ceil(d);
-    } else {
-      this._delays[slot] = BIG_DELAY;
-      this._bigDelays.set(slot, d);
-    }
   }
 
   // ---- internal API for sleeps, entries, intervals and queues ----------------------------
@@ -484,35 +475,27 @@ export class Driver {
 
   // ---- passes ------------------------------------------------------------------------------
 
+  /** The state of entry `slot`, read from the wasm memory view (refreshed if memory grew). */
+  private _stateOf(slot: number): number {
+    const v = this._v;
+    if (v.out.length === 0) v.refresh(); // memory grew, maybe inside a callback
+    return (v.u32[v.stateBase + (slot << 2)] >>> STATE_SHIFT) & 7;
+  }
+
   /** Runs the target handed out at OUT[i] unless an earlier callback cancelled or re-armed it. */
   private _dispatchAt(i: number): boolean {
-    const v = this._v;
-    if (v.out.length === 0) v.refresh(); // memory grew inside a callback
-    const slot = v.out[i];
-    if (((v.u32[v.stateBase + (slot << 2)] >>> STATE_SHIFT) & 7) !== ST_EMITTED) return false;
+    if (this._v.out.length === 0) this._v.refresh();
+    const slot = this._v.out[i];
     const t = this._targets[slot];
-    if (t === undefined) return false;
+    if (t === undefined || this._stateOf(slot) !== ST_EMITTED) return false;
     this._fired++;
-    if (typeof t === 'function') {
-      try {
-        t();
-      } catch (e) {
-        this._report(e);
-      }
-      // Cleared unless the callback re-armed it (refreshTimeout from inside, as Node allows).
-      if (this._v.out.length === 0) this._v.refresh();
-      if (((this._v.u32[this._v.stateBase + (slot << 2)] >>> STATE_SHIFT) & 7) >= ST_EMITTED &&
-        this._targets[slot] === t) this._targets[slot] = undefined;
-    } else {
-      try {
-        t._fire(this, slot);
-      } catch (e) {
-        this._report(e);
-      }
-      if (this._v.out.length === 0) this._v.refresh();
-      if (((this._v.u32[this._v.stateBase + (slot << 2)] >>> STATE_SHIFT) & 7) >= ST_EMITTED &&
-        this._targets[slot] === t) this._targets[slot] = undefined;
+    try {
+      if (typeof t === 'function') t(); else t._fire(this, slot);
+    } catch (e) {
+      this._report(e);
     }
+    // Done with the slot unless the callback re-armed it (refreshTimeout from inside, as Node allows).
+    if (this._stateOf(slot) >= ST_EMITTED && this._targets[slot] === t) this._targets[slot] = undefined;
     return true;
   }
 
@@ -651,46 +634,47 @@ export class Driver {
     return p;
   }
 
-  private async _advanceBy(ms: number): Promise<void> {
-    const target = this._pausedNow + ms;
+  /**
+   * Moves the paused clock to each next deadline up to `target` (Infinity: until nothing is
+   * pending), running one pass at each, at most `maxPasses` passes. Returns the passes run.
+   */
+  private async _drive(target: number, maxPasses: number): Promise<number> {
+    let passes = 0;
     let lastTick = -1;
     let same = 0;
-    for (;;) {
+    while (passes < maxPasses) {
       if (this._closed) throw new ShutdownError();
-      if (!this._paused) return;
+      if (!this._paused) break;
       if (this._qLen !== 0 || this._fix.length !== 0) this._flush(this._pausedNow);
+      // Idle means nothing pending: slots holding only cancelled entries do not count.
+      if (this._core.pending() === 0) break;
       const next = this._core.nextExpiration();
       if (next < 0 || next > target) break;
       if (next > this._pausedNow) this._pausedNow = next;
       const tick = Math.floor(this._pausedNow);
-      if (tick === lastTick) {
-        if (++same >= SAME_INSTANT_PASSES) break;
-      } else {
+      if (tick !== lastTick) {
         lastTick = tick;
         same = 0;
+      } else if (++same >= SAME_INSTANT_PASSES) {
+        break; // guarantee 9: the rest of this instant's re-arming is left for later
       }
+      passes++;
       await this._stepPass(this._pausedNow);
     }
+    return passes;
+  }
+
+  private async _advanceBy(ms: number): Promise<void> {
+    const target = this._pausedNow + ms;
+    await this._drive(target, Infinity);
     if (this._pausedNow < target) this._pausedNow = target;
     if (this._qLen !== 0 || this._fix.length !== 0) this._flush(this._pausedNow);
     this._sync();
   }
 
   private async _runUntilIdle(): Promise<void> {
-    let passes = 0;
-    for (;;) {
-      if (this._closed) throw new ShutdownError();
-      if (!this._paused) return;
-      if (this._qLen !== 0 || this._fix.length !== 0) this._flush(this._pausedNow);
-      // Idle means nothing pending: slots holding only cancelled entries do not count.
-      if (this._core.pending() === 0) return;
-      const next = this._core.nextExpiration();
-      if (next < 0) return;
-      if (next > this._pausedNow) this._pausedNow = next;
-      if (++passes > IDLE_PASS_LIMIT) {
-        throw new RangeError(`runUntilIdle() gave up after ${IDLE_PASS_LIMIT} passes: a timer keeps re-arming itself (a setInterval?)`);
-      }
-      await this._stepPass(this._pausedNow);
+    if (await this._drive(Infinity, IDLE_PASS_LIMIT) >= IDLE_PASS_LIMIT && this._core.pending() !== 0) {
+      throw new RangeError(`runUntilIdle() gave up after ${IDLE_PASS_LIMIT} passes: a timer keeps re-arming itself (a setInterval?)`);
     }
   }
 
@@ -701,12 +685,7 @@ export class Driver {
       this._autoQueued = false;
       if (this._closed || !this._paused) return;
       this._serial(async () => {
-        if (this._closed || !this._paused) return;
-        if (this._qLen !== 0 || this._fix.length !== 0) this._flush(this._pausedNow);
-        const next = this._core.nextExpiration();
-        if (next < 0 || this._core.pending() === 0) return;
-        if (next > this._pausedNow) this._pausedNow = next;
-        await this._stepPass(this._pausedNow);
+        await this._drive(Infinity, 1);
         this._sync();
       }).catch((e) => this._report(e));
     });
