@@ -6,6 +6,8 @@ export const SLOT_MASK = (1 << 26) - 1;
 export const HORIZON = 2 ** 36 - 1;
 /** Entry states, as in assembly/constants.ts. */
 export const ST_EMITTED = 6;
+/** Handed out and done with (ran, or was cancelled): its id is no longer pending. */
+export const ST_EMITTED_DEAD = 7;
 /** The state byte of entry `slot` is bits 24..26 of u32 word (slab >> 2) + slot * 4 + 3. */
 export const STATE_SHIFT = 24;
 /** Node's setTimeout limit; the façade honours longer delays up to HORIZON instead of wrapping them. */

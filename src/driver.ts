@@ -19,7 +19,7 @@
 // `setTimeout` (no object per timer), or an object with `_fire` (façade timers with
 // arguments or a period, sleeps, entries, intervals, delay queues).
 
-import { BIG_DELAY, GEN_MASK, HORIZON, SEQ_LIMIT, SLOT_MASK, STATE_SHIFT, ST_EMITTED, ST_LIVE } from './constants';
+import { BIG_DELAY, GEN_MASK, HORIZON, SEQ_LIMIT, SLOT_MASK, STATE_SHIFT, ST_EMITTED, ST_EMITTED_DEAD, ST_LIVE } from './constants';
 import { ShutdownError, checkDelay, checkFunction, checkOptions } from './errors';
 import { defaultClock, host, nextMacrotask, type Clock } from './time_source';
 import { TimerEntry } from './entry';
@@ -494,8 +494,14 @@ export class Driver {
     } catch (e) {
       this._report(e);
     }
-    // Done with the slot unless the callback re-armed it (refreshTimeout from inside, as Node allows).
-    if (this._stateOf(slot) >= ST_EMITTED && this._targets[slot] === t) this._targets[slot] = undefined;
+    // Done with the slot unless the callback re-armed it (refreshTimeout from inside, as Node
+    // allows). A done timer is marked dead at once, so that a later callback of this batch that
+    // clears or refreshes its id finds nothing pending (the core frees it on its next call).
+    if (this._stateOf(slot) >= ST_EMITTED) {
+      const w = this._v.stateBase + (slot << 2);
+      this._v.u32[w] |= ST_EMITTED_DEAD << STATE_SHIFT;
+      if (this._targets[slot] === t) this._targets[slot] = undefined;
+    }
     return true;
   }
 

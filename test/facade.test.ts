@@ -234,3 +234,16 @@ describe('module-level façade', () => {
     expect(now()).toBe(5);
   });
 });
+
+describe('a timer whose callback already ran in this batch', () => {
+  it('is no longer pending: clearing it counts nothing, refreshing it does nothing', async () => {
+    const d = paused();
+    const log: string[] = [];
+    let a = 0;
+    a = d.setTimeout(() => log.push('a'), 5);
+    d.setTimeout(() => { d.clearTimeout(a); d.refreshTimeout(a); log.push('b'); }, 5);
+    await d.advance(100);
+    expect(log).toEqual(['a', 'b']);
+    expect(d.stats()).toMatchObject({ pending: 0, fired: 2, cancelled: 0 });
+  });
+});
