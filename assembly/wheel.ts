@@ -410,7 +410,11 @@ export function sweep(): u32 {
   const freed = rebuildFreeList();
   const c = capacity();
   for (let i: u32 = 0; i < c; i++) {
-    if (stateOf(i) == ST_LIVE) place(i, tickOf(i));
+    const st = stateOf(i);
+    if (st == ST_LIVE) place(i, tickOf(i));
+    // Re-armed but not flushed yet (a sweep can run between flush chunks or from `arm`):
+    // its tick is unknown until the flush, so it waits in DEFERRED, which re-places it.
+    else if (st == ST_REFRESHING) append(DEFERRED, i);
   }
   dead = 0;
   return freed;

@@ -176,3 +176,27 @@ describe('the wheel through its ABI', () => {
     expect(fired).toEqual([[start + 2 ** 30 + 1, 1], [start + HORIZON, 0]]);
   });
 });
+
+describe('sweep', () => {
+  it('keeps a timer that was re-armed but not flushed yet (a sweep between flush chunks)', () => {
+    const c = testingCore(11);
+    const inWin = () => new Uint32Array(c.memory.buffer, c.windows(), 1024);
+    const out = () => new Int32Array(c.memory.buffer, c.windows() + 4096, 1024);
+    const ids = Array.from({ length: 10 }, () => c.schedule(100, 0));
+    inWin().set(ids.map((id) => id % 2 ** 26));
+    c.flush(0, ids.length);
+    for (const id of ids.slice(1)) c.cancel(id);
+    const slot = c.refresh(ids[0], 150); // re-armed: its tick is fixed by the next flush
+    expect(c.sweep()).toBe(9);
+    expect(c.check()).toBe(0);
+    inWin()[0] = slot;
+    c.flush(0, 1);
+    expect(c.check()).toBe(0);
+    const fired: number[] = [];
+    for (const tick of [100, 149, 150]) {
+      for (let n = c.process(tick, 1); n > 0; n = c.process(tick, 0)) for (let i = 0; i < n; i++) fired.push(out()[i], tick);
+    }
+    expect(fired).toEqual([slot, 150]);
+    expect(c.pending()).toBe(0);
+  });
+});
