@@ -31,12 +31,19 @@ export const MAX_ENTRIES: u32 = 1 << SLOT_ID_BITS;
 export const GEN_BITS: u32 = 24;
 export const GEN_MASK: u32 = (1 << GEN_BITS) - 1;
 
-/** Ticks are stored in 40 bits: a driver may run 2^40 ms (34 years) before they saturate. */
-export const TICK_BITS: u32 = 40;
+/**
+ * Ticks are stored in 43 bits (2^43 ms is 278 years). The driver keeps its clock below
+ * 2^43 - 2^37 ms, so that even a deadline clamped to now + HORIZON still fits.
+ */
+export const TICK_BITS: u32 = 43;
 export const TICK_MASK: u64 = (<u64>1 << TICK_BITS) - 1;
 
-/** Sequence numbers order entries of one tick; 28 bits, renumbered before they run out. */
-export const SEQ_BITS: u32 = 28;
+/**
+ * Sequence numbers order entries of one tick: 21 bits above the tick in word A and 4 at the
+ * top of word B, 25 in all. JS renumbers live entries before they run out (src/driver.ts).
+ */
+export const SEQ_LO_BITS: u32 = 64 - TICK_BITS; // 21
+export const SEQ_BITS: u32 = SEQ_LO_BITS + 4;
 export const SEQ_MAX: u32 = (1 << SEQ_BITS) - 1;
 
 /** Entry states (3 bits). */

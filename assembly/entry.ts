@@ -8,7 +8,7 @@
 //
 //  byte 0                         5              8              12                16
 //       ┌─────────────────────────┬──────────────┬──────────────┬────────────────┐
-//  A:u64│ tick (40 bits)          │ seq lo (24)  │              │                │
+//  A:u64│ tick (43 bits)          │ seq lo (21)  │              │                │
 //       └─────────────────────────┴──────────────┤ next: u32    │ B: u32         │
 //                                                │ (list link)  │ gen:24 st:3    │
 //                                                │              │ unref:1 seqhi:4│
@@ -18,7 +18,7 @@
 // The flush turns it into tick + seq with one clock reading for the whole batch.
 
 import {
-  ENTRY_SHIFT, GEN_BITS, GEN_MASK, MAX_ENTRIES, NIL, ST_DEAD, ST_FREE, TICK_BITS, TICK_MASK,
+  ENTRY_SHIFT, GEN_BITS, GEN_MASK, MAX_ENTRIES, NIL, SEQ_LO_BITS, ST_DEAD, ST_FREE, TICK_BITS, TICK_MASK,
 } from './constants';
 
 /** Byte offset of entry 0; set once by init. */
@@ -54,7 +54,7 @@ export function isUnref(i: u32): bool { return (wordB(i) & UNREF_BIT) != 0; }
 
 // @ts-ignore: decorator
 @inline export function seqOf(i: u32): u32 {
-  return <u32>(load<u64>(addr(i)) >> TICK_BITS) | ((wordB(i) >> SEQ_HI_SHIFT) << 24);
+  return <u32>(load<u64>(addr(i)) >> TICK_BITS) | ((wordB(i) >> SEQ_HI_SHIFT) << SEQ_LO_BITS);
 }
 
 export function setState(i: u32, st: u32): void {
@@ -68,9 +68,9 @@ export function setUnrefBit(i: u32, on: bool): void {
 
 /** Fixes the entry's tick and its order among entries of the same tick. */
 export function setTickSeq(i: u32, tick: u64, seq: u32): void {
-  store<u64>(addr(i), (tick & TICK_MASK) | (<u64>(seq & 0xff_ffff) << TICK_BITS));
+  store<u64>(addr(i), (tick & TICK_MASK) | (<u64>seq << TICK_BITS)); // seq's high bits fall off the top
   const b = wordB(i) & 0x0fff_ffff;
-  store<u32>(addr(i), b | ((seq >> 24) << SEQ_HI_SHIFT), 12);
+  store<u32>(addr(i), b | ((seq >> SEQ_LO_BITS) << SEQ_HI_SHIFT), 12);
 }
 
 export function setSeq(i: u32, seq: u32): void { setTickSeq(i, tickOf(i), seq); }

@@ -16,8 +16,14 @@ export const TIMEOUT_MAX = 2 ** 31 - 1;
 export const BIG_DELAY = 0xffff_ffff;
 /** Generation bits of an entry's word B (its low 24 bits). */
 export const GEN_MASK = (1 << 24) - 1;
-/** Sequence numbers are 28 bits: 24 in the top of word A's high half, 4 in the top of word B. */
-export const SEQ_LIMIT = 2 ** 28 - 1;
+/** Sequence numbers are 25 bits: 21 at the top of word A's high half, 4 at the top of word B. */
+export const SEQ_LIMIT = 2 ** 25 - 1;
+export const SEQ_LO_BITS = 21;
+/**
+ * Ticks are 43 bits (assembly/constants.ts): the driver's clock stops here, 2^43 - 2^37 ms
+ * (about 274 years), so that a deadline clamped to now + HORIZON still fits.
+ */
+export const CLOCK_LIMIT = 2 ** 43 - 2 ** 37;
 /** The LIVE state (fixed tick, in a list). */
 export const ST_LIVE = 3;
 /** Slots per crossing of the IN and OUT windows. */

@@ -19,7 +19,12 @@
 // `setTimeout` (no object per timer), or an object with `_fire` (façade timers with
 // arguments or a period, sleeps, entries, intervals, delay queues).
 
-import { BIG_DELAY, GEN_MASK, HORIZON, SEQ_LIMIT, SLOT_MASK, STATE_SHIFT, ST_EMITTED, ST_EMITTED_DEAD, ST_LIVE } from './constants';
+import {
+  BIG_DELAY, CLOCK_LIMIT, GEN_MASK, HORIZON, SEQ_LIMIT, SEQ_LO_BITS, SLOT_MASK, STATE_SHIFT, ST_EMITTED, ST_EMITTED_DEAD, ST_LIVE,
+} from './constants';
+
+/** The tick bits in the high half of word A (its low 11 bits; the rest is seq). */
+const LOW_TICK_BITS = (1 << (32 - SEQ_LO_BITS)) - 1;
 import { ShutdownError, checkDelay, checkFunction, checkOptions } from './errors';
 import { defaultClock, host, nextMacrotask, type Clock } from './time_source';
 import { TimerEntry } from './entry';
@@ -166,7 +171,8 @@ export class Driver {
   /** @internal Reads the live clock (not the paused one): monotonic, relative to the first reading. */
   _readClock(): number {
     const v = this._rawClock() - this._origin + this._offset;
-    if (v > this._last) this._last = v;
+    // Monotonic; and it stops at CLOCK_LIMIT (274 years), where ticks run out of bits.
+    if (v > this._last) this._last = v < CLOCK_LIMIT ? v : CLOCK_LIMIT;
     return this._last;
   }
 
@@ -437,7 +443,7 @@ export class Driver {
    * Sequence numbers are about to run out: renumber the live entries 0, 1, 2, … keeping
    * their order. A rare path (once per 2^28 arming operations), done here rather than in
    * wasm to keep the core small; it reads and writes the seq bits of the entry layout that
-   * assembly/entry.ts draws (must match it): seq = (word A bits 40..63) | (word B bits 28..31) << 24.
+   * assembly/entry.ts draws (must match it): seq = (word A bits 43..63) | (word B bits 28..31) << 21.
    */
   private _renumber(): void {
     const v = this._v;
@@ -451,13 +457,13 @@ export class Driver {
       const w = base + (i << 2);
       if (((u32[w + 3] >>> STATE_SHIFT) & 7) !== ST_LIVE) continue;
       slots.push(i);
-      seqs.push((u32[w + 1] >>> 8) | ((u32[w + 3] >>> 28) << 24));
+      seqs.push((u32[w + 1] >>> (32 - SEQ_LO_BITS)) | ((u32[w + 3] >>> 28) << SEQ_LO_BITS));
     }
     const order = Array.from(slots.keys()).sort((a, b) => seqs[a] - seqs[b]);
     for (let k = 0; k < order.length; k++) {
       const w = base + (slots[order[k]] << 2);
-      u32[w + 1] = (u32[w + 1] & 0xff) | ((k & 0xff_ffff) << 8);
-      u32[w + 3] = (u32[w + 3] & 0x0fff_ffff) | ((k >>> 24) << 28);
+      u32[w + 1] = (u32[w + 1] & LOW_TICK_BITS) | ((k << (32 - SEQ_LO_BITS)) >>> 0);
+      u32[w + 3] = (u32[w + 3] & 0x0fff_ffff) | ((k >>> SEQ_LO_BITS) << 28);
     }
     this._core.setSeqNext(order.length);
   }
@@ -624,6 +630,9 @@ export class Driver {
     if (ms === Infinity) throw new RangeError('The "ms" argument must be finite. Received Infinity');
     if (this._closed) throw new ShutdownError();
     if (!this._paused) throw new Error('advance() needs a paused driver: create it with { paused: true } or call pause()');
+    if (this._pausedNow + ms > CLOCK_LIMIT) {
+      throw new RangeError(`The "ms" argument would take the clock past ${CLOCK_LIMIT} ms (about 274 years), where the wheel's ticks end. Received ${ms}`);
+    }
     return this._serial(() => this._advanceBy(ms));
   }
 

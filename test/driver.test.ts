@@ -403,3 +403,36 @@ describe('idle means nothing pending', () => {
     expect(d.now()).toBe(0);
   });
 });
+
+describe('sequence numbers and the clock limit', () => {
+  it('renumbering keeps the order of equal ticks', async () => {
+    const d = paused();
+    (d as any)._seqLimit = 50; // renumber every few dozen arming operations
+    const log: number[] = [];
+    const ids: number[] = [];
+    for (let i = 0; i < 200; i++) ids.push(d.setTimeout(() => log.push(i), 1000));
+    await d.advance(1);
+    for (let round = 0; round < 5; round++) {
+      for (let i = 0; i < 200; i += 3) d.refreshTimeout(ids[i]); // same tick again, now after the others
+      await d.advance(0);
+    }
+    await d.advance(1000);
+    const moved = Array.from({ length: 200 }, (_, i) => i).filter((i) => i % 3 === 0);
+    const stayed = Array.from({ length: 200 }, (_, i) => i).filter((i) => i % 3 !== 0);
+    expect(log).toEqual([...stayed, ...moved]);
+  });
+
+  it('years of advances keep every deadline exact, up to the clock limit', async () => {
+    const d = paused();
+    const at: number[] = [];
+    const year = 365.25 * 24 * 3600 * 1000;
+    for (let y = 0; y < 120; y++) {
+      d.setTimeout(() => at.push(d.now()), 2 ** 36 - 1);
+      await d.advance(2 ** 36 - 1);
+    }
+    expect(at.length).toBe(120);
+    at.forEach((t, i) => expect(t).toBe((i + 1) * (2 ** 36 - 1)));
+    expect(d.now() / year).toBeGreaterThan(260);
+    expect(() => d.advance(2 ** 40)).toThrow(RangeError);
+  });
+});
