@@ -1,9 +1,9 @@
 // Bundles the JS that tsc emitted (build/js) into dist/index.js (ESM) and dist/index.cjs,
-// with the wasm core inlined and compiled synchronously (works in Node, browsers, workers,
-// Deno and Bun, and survives other bundlers).
+// with the wasm core inlined as a string of its bytes and compiled synchronously (works in
+// Node, browsers, workers, Deno and Bun, and survives other bundlers; see scripts/inline-wasm.mjs).
 import { resolve } from 'node:path';
 import terser from '@rollup/plugin-terser';
-import { wasm } from '@rollup/plugin-wasm';
+import { inlineWasm } from './scripts/inline-wasm.mjs';
 
 const core = resolve('build/tickwheel.wasm');
 
@@ -15,14 +15,15 @@ const locateCore = {
   },
 };
 
-const plugins = [locateCore, wasm({ sync: [core], targetEnv: 'auto-inline', maxFileSize: 1 << 20 })];
+const plugins = [locateCore, inlineWasm()];
 
 /**
  * Minified, with the package-internal `_`-prefixed members mangled too (they are private
  * to the bundle: nothing outside it may rely on them). Source maps point back to src/.
  */
 const minify = terser({
-  compress: { passes: 2 },
+  ecma: 2020,
+  compress: { passes: 3, unsafe_arrows: true },
   mangle: { properties: { regex: /^_/ } },
   format: { comments: false },
 });

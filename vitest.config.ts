@@ -1,14 +1,11 @@
-import { resolve } from 'node:path';
-import { wasm } from '@rollup/plugin-wasm';
 import { defineConfig } from 'vitest/config';
-
-const core = resolve(import.meta.dirname, 'build/tickwheel.wasm');
+// @ts-expect-error: a plain .mjs build helper without types
+import { inlineWasm } from './scripts/inline-wasm.mjs';
 
 export default defineConfig({
-  plugins: [
-    // The same inlining as the published bundle: sync compile, no fetch, no fs.
-    { ...wasm({ sync: [core], targetEnv: 'auto-inline', maxFileSize: 1 << 20 }), enforce: 'pre' },
-  ],
+  // The same inlining as the published bundle: the core's bytes in a string, compiled
+  // synchronously on first use.
+  plugins: [inlineWasm()],
   test: {
     include: ['test/**/*.test.ts'],
     exclude: ['test/runtimes/**', 'node_modules/**'],

@@ -350,8 +350,8 @@ export class Driver {
   /** @internal The id that currently names `slot` (read from the entry's generation). */
   _idAt(slot: number): number {
     const v = this._v;
-    if (v.out.length === 0) v.refresh();
-    return (v.u32[v.stateBase + (slot << 2)] & GEN_MASK) * (SLOT_MASK + 1) + slot;
+    if (v._out.length === 0) v._refresh();
+    return (v._u32[v._stateBase + (slot << 2)] & GEN_MASK) * (SLOT_MASK + 1) + slot;
   }
 
   /** @internal `obj._fixed(now)` runs at the next checkpoint, with the reading that fixed its deadline. */
@@ -418,12 +418,12 @@ export class Driver {
     if (n !== 0) {
       if (core.seqNext() + n >= this._seqLimit) this._renumber();
       const v = this._v;
-      const w = v.window;
+      const w = v._window;
       const q = this._q;
       for (let off = 0; off < n; off += w) {
         const k = n - off < w ? n - off : w;
-        if (v.inWin.length === 0) v.refresh();
-        v.inWin.set(q.subarray(off, off + k));
+        if (v._in.length === 0) v._refresh();
+        v._in.set(q.subarray(off, off + k));
         core.flush(now, k);
       }
       this._qLen = 0;
@@ -447,9 +447,9 @@ export class Driver {
    */
   private _renumber(): void {
     const v = this._v;
-    if (v.out.length === 0) v.refresh();
-    const u32 = v.u32;
-    const base = v.stateBase - 3; // word index of entry 0
+    if (v._out.length === 0) v._refresh();
+    const u32 = v._u32;
+    const base = v._stateBase - 3; // word index of entry 0
     const cap = this._core.capacity();
     const slots: number[] = [];
     const seqs: number[] = [];
@@ -484,14 +484,14 @@ export class Driver {
   /** The state of entry `slot`, read from the wasm memory view (refreshed if memory grew). */
   private _stateOf(slot: number): number {
     const v = this._v;
-    if (v.out.length === 0) v.refresh(); // memory grew, maybe inside a callback
-    return (v.u32[v.stateBase + (slot << 2)] >>> STATE_SHIFT) & 7;
+    if (v._out.length === 0) v._refresh(); // memory grew, maybe inside a callback
+    return (v._u32[v._stateBase + (slot << 2)] >>> STATE_SHIFT) & 7;
   }
 
   /** Runs the target handed out at OUT[i] unless an earlier callback cancelled or re-armed it. */
   private _dispatchAt(i: number): boolean {
-    if (this._v.out.length === 0) this._v.refresh();
-    const slot = this._v.out[i];
+    if (this._v._out.length === 0) this._v._refresh();
+    const slot = this._v._out[i];
     const t = this._targets[slot];
     if (t === undefined || this._stateOf(slot) !== ST_EMITTED) return false;
     this._fired++;
@@ -504,8 +504,8 @@ export class Driver {
     // allows). A done timer is marked dead at once, so that a later callback of this batch that
     // clears or refreshes its id finds nothing pending (the core frees it on its next call).
     if (this._stateOf(slot) >= ST_EMITTED) {
-      const w = this._v.stateBase + (slot << 2);
-      this._v.u32[w] |= ST_EMITTED_DEAD << STATE_SHIFT;
+      const w = this._v._stateBase + (slot << 2);
+      this._v._u32[w] |= ST_EMITTED_DEAD << STATE_SHIFT;
       if (this._targets[slot] === t) this._targets[slot] = undefined;
     }
     return true;

@@ -128,82 +128,82 @@ function lead(): number {
 /** The handle `host.set` returns: one wake-up at `target` on the host clock. */
 class Wake {
   /** The platform timer, or undefined. */
-  native: HostHandle = undefined;
+  _native: HostHandle = undefined;
   /** When the platform timer was armed and for how long, to measure its lateness. */
-  nativeAt = 0;
-  nativeMs = 0;
+  _nativeAt = 0;
+  _nativeMs = 0;
   /** A pending macrotask (poll step or clamp-dodging hop), or undefined. */
-  step: HostHandle = undefined;
-  keep = true;
-  done = false;
-  readonly onNative: () => void;
-  readonly onStep: () => void;
-  readonly onHop: () => void;
+  _step: HostHandle = undefined;
+  _keep = true;
+  _done = false;
+  readonly _onNative: () => void;
+  readonly _onStep: () => void;
+  readonly _onHop: () => void;
 
-  constructor(readonly fn: () => void, readonly target: number) {
-    this.onNative = () => {
-      this.native = undefined;
+  constructor(readonly _fn: () => void, readonly _target: number) {
+    this._onNative = () => {
+      this._native = undefined;
       const t = hostNow();
-      late[lateAt] = t - (this.nativeAt + this.nativeMs);
+      late[lateAt] = t - (this._nativeAt + this._nativeMs);
       lateAt = (lateAt + 1) % LATE_SAMPLES;
-      this.check(t);
+      this._check(t);
     };
-    this.onStep = () => {
-      this.step = undefined;
-      this.check(hostNow());
+    this._onStep = () => {
+      this._step = undefined;
+      this._check(hostNow());
     };
-    this.onHop = () => {
-      this.step = undefined;
-      if (!this.done) this.armNative(this.target - hostNow());
+    this._onHop = () => {
+      this._step = undefined;
+      if (!this._done) this._armNative(this._target - hostNow());
     };
   }
 
-  check(t: number): void {
-    if (this.done) return;
-    if (t >= this.target) {
-      this.done = true;
-      this.fn();
+  _check(t: number): void {
+    if (this._done) return;
+    if (t >= this._target) {
+      this._done = true;
+      this._fn();
     } else {
-      this.arm(this.target - t);
+      this._arm(this._target - t);
     }
   }
 
-  arm(rem: number): void {
+  _arm(rem: number): void {
     if (rem < POLL_MS) {
-      this.step = soonImpl(this.onStep);
-      if (!this.keep) refPlatform(this.step, false, true);
+      this._step = soonImpl(this._onStep);
+      if (!this._keep) refPlatform(this._step, false, true);
     } else if (dodgeClamp && rem < CLAMP_MS) {
-      this.step = soonImpl(this.onHop); // a channel task: a timer set there is not nested
+      this._step = soonImpl(this._onHop); // a channel task: a timer set there is not nested
     } else {
-      this.armNative(rem);
+      this._armNative(rem);
     }
   }
 
-  armNative(rem: number): void {
+  _armNative(rem: number): void {
     const ms = Math.max(0, Math.min(Math.ceil(rem) - lead(), 0x7fff_ffff));
-    this.nativeAt = hostNow();
-    this.nativeMs = ms;
-    this.native = hostSetTimeout(this.onNative, ms);
-    if (!this.keep) refPlatform(this.native, false, false);
+    this._nativeAt = hostNow();
+    this._nativeMs = ms;
+    this._native = hostSetTimeout(this._onNative, ms);
+    if (!this._keep) refPlatform(this._native, false, false);
   }
 
   cancel(): void {
-    this.done = true;
-    if (this.native !== undefined) { hostClearTimeout(this.native); this.native = undefined; }
-    if (this.step !== undefined) { clearSoonImpl(this.step); this.step = undefined; }
+    this._done = true;
+    if (this._native !== undefined) { hostClearTimeout(this._native); this._native = undefined; }
+    if (this._step !== undefined) { clearSoonImpl(this._step); this._step = undefined; }
   }
 
   ref(on: boolean): void {
-    this.keep = on;
-    refPlatform(this.native, on, false);
-    refPlatform(this.step, on, true);
+    this._keep = on;
+    refPlatform(this._native, on, false);
+    refPlatform(this._step, on, true);
   }
 }
 
 export const host: HostTimers = {
   set: (fn, ms) => {
     const w = new Wake(fn, hostNow() + ms);
-    w.arm(ms);
+    w._arm(ms);
     return w;
   },
   clear: (h) => {

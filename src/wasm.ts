@@ -40,28 +40,28 @@ export function createCore(seed: number): Core {
 
 /**
  * Views of a core's memory. Growing wasm memory detaches the old buffer (every view then
- * has length 0), so users check `views.out.length === 0` and call `refresh` in one place.
+ * has length 0), so users check `views._out.length === 0` and call `_refresh` in one place.
  */
 export class Views {
-  u32!: Uint32Array;
-  inWin!: Uint32Array;
-  out!: Int32Array;
-  /** u32 index of entry 0's word B (state byte) is stateBase + slot * 4. */
-  readonly stateBase: number;
-  readonly window: number;
+  _u32!: Uint32Array;
+  _in!: Uint32Array;
+  _out!: Int32Array;
+  /** u32 index of entry 0's word B (state byte) is _stateBase + slot * 4. */
+  readonly _stateBase: number;
+  readonly _window: number;
 
-  constructor(private readonly core: Core) {
-    this.stateBase = (core.slabBase() >> 2) + 3;
-    this.window = WINDOW;
-    this.refresh();
+  constructor(private readonly _core: Core) {
+    this._stateBase = (_core.slabBase() >> 2) + 3;
+    this._window = WINDOW;
+    this._refresh();
   }
 
-  refresh(): this {
-    const buf = this.core.memory.buffer;
-    this.u32 = new Uint32Array(buf);
-    const at = this.core.windows();
-    this.inWin = new Uint32Array(buf, at, this.window);
-    this.out = new Int32Array(buf, at + this.window * 4, this.window);
+  _refresh(): this {
+    const buf = this._core.memory.buffer;
+    this._u32 = new Uint32Array(buf);
+    const at = this._core.windows();
+    this._in = new Uint32Array(buf, at, this._window);
+    this._out = new Int32Array(buf, at + this._window * 4, this._window);
     return this;
   }
 }
