@@ -436,3 +436,18 @@ describe('sequence numbers and the clock limit', () => {
     expect(() => d.advance(2 ** 40)).toThrow(RangeError);
   });
 });
+
+describe('registration batches', () => {
+  it('a long synchronous loop of registrations fixes deadlines at least every 1024 of them', () => {
+    let t = 0;
+    const d = new Driver({ clock: { now: () => t } });
+    d.setTimeout(() => {}, 10); // armed at t = 0
+    for (let i = 1; i < 5000; i++) {
+      if (i % 100 === 0) t += 1; // the loop takes 50 ms in all
+      d.setTimeout(() => {}, 1000);
+    }
+    // Fixed at the flush of the first full window (~10 ms into the loop), not at its end (50 ms).
+    expect(d.nextDeadline()).toBeLessThanOrEqual(10 + 11);
+    d.shutdown();
+  });
+});
