@@ -324,6 +324,17 @@ export class Driver {
   }
 
   /**
+   * @internal Re-arms pending timer `id` in place, for a deadline no earlier than its current
+   * one (the core moves it on lazily). Returns false when `id` is not pending.
+   */
+  _rearm(id: number, enc: number): boolean {
+    const slot = this._core.refresh(id, enc);
+    if (slot < 0) return false;
+    this._enqueue(slot);
+    return true;
+  }
+
+  /**
    * @internal Cancels timer `id`. `count` says whether it counts as a cancellation in stats
    * (a reset that drops the old timer does not). Returns whether it was pending.
    */

@@ -132,7 +132,11 @@ export class Sleep implements PromiseLike<void>, Target, Fixable {
       if (this._state !== REJECTED) this._reject(signalReason(signal));
       return;
     }
-    this._id = d._rekey(this._id, this, encodeAt(deadline), this._unref);
+    // Later than a fixed deadline: re-armed in place (the entry stays where it lies and moves
+    // on when its slot comes up, one store); otherwise dropped and armed anew.
+    if (!(this._id > 0 && this._fix === FIX_NONE && deadline >= this._deadline && d._rearm(this._id, encodeAt(deadline)))) {
+      this._id = d._rekey(this._id, this, encodeAt(deadline), this._unref);
+    }
     this._deadline = deadline;
     this._fix = mayClamp(deadline) ? FIX_CLAMP : FIX_NONE;
     if (this._fix !== FIX_NONE) d._needsFix(this);
