@@ -20,7 +20,7 @@
 // arguments or a period, sleeps, entries, intervals, delay queues).
 
 import {
-  BIG_DELAY, CLOCK_LIMIT, GEN_MASK, WINDOW, HORIZON, SEQ_LIMIT, SEQ_LO_BITS, SLOT_MASK, STATE_SHIFT, ST_EMITTED, ST_EMITTED_DEAD, ST_LIVE,
+  BIG_DELAY, CLOCK_LIMIT, GEN_MASK, HORIZON, SEQ_LIMIT, SEQ_LO_BITS, SLOT_MASK, STATE_SHIFT, ST_EMITTED, ST_EMITTED_DEAD, ST_LIVE,
 } from './constants';
 
 /** The tick bits in the high half of word A (its low 11 bits; the rest is seq). */
@@ -148,7 +148,7 @@ export class Driver {
     const n = Math.max(1024, Math.ceil(cap ?? 0));
     this._targets = new Array(n);
     this._delays = new Uint32Array(n);
-    this._q = new Uint32Array(WINDOW);
+    this._q = new Uint32Array(1024);
     this._origin = this._rawClock();
     this._cpFn = () => this._checkpoint();
     this._hostFn = () => this._onHost();
@@ -394,11 +394,11 @@ export class Driver {
   // ---- registration queue and checkpoint -------------------------------------------------
 
   private _enqueue(slot: number): void {
-    // A full window is flushed on the spot: one clock reading per 1024 registrations, so a
-    // long synchronous loop of setTimeout calls does not make its first deadlines late by
-    // the length of the whole loop. (Flushed before this slot joins, so that an object armed
-    // by this call registers its `_needsFix` in the same batch as its entry.)
-    if (this._qLen === WINDOW) this._flush(this.now());
+    if (this._qLen === this._q.length) {
+      const bigger = new Uint32Array(this._q.length * 2);
+      bigger.set(this._q);
+      this._q = bigger;
+    }
     this._q[this._qLen++] = slot;
     if (!this._cpQueued) {
       this._cpQueued = true;
@@ -425,14 +425,20 @@ export class Driver {
   /** Fixes every queued registration's deadline against `now`, in queue order. */
   private _flush(now: number): void {
     const core = this._core;
-    const n = this._qLen; // at most WINDOW: _enqueue flushes a full queue
+    const n = this._qLen;
     if (n !== 0) {
       if (core.seqNext() + n >= this._seqLimit) this._renumber();
       const v = this._v;
-      if (v._in.length === 0) v._refresh();
-      v._in.set(this._q.subarray(0, n));
-      core.flush(now, n);
+      const w = v._window;
+      const q = this._q;
+      for (let off = 0; off < n; off += w) {
+        const k = n - off < w ? n - off : w;
+        if (v._in.length === 0) v._refresh();
+        v._in.set(q.subarray(off, off + k));
+        core.flush(now, k);
+      }
       this._qLen = 0;
+      if (q.length > 65536) this._q = new Uint32Array(1024); // let a burst's queue go
     }
     const fix = this._fix;
     if (fix.length !== 0) {

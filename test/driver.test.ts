@@ -438,16 +438,23 @@ describe('sequence numbers and the clock limit', () => {
 });
 
 describe('registration batches', () => {
-  it('a long synchronous loop of registrations fixes deadlines at least every 1024 of them', () => {
+  it('timers armed in one synchronous turn share one fix instant, so they fire in order of delay', async () => {
     let t = 0;
     const d = new Driver({ clock: { now: () => t } });
-    d.setTimeout(() => {}, 10); // armed at t = 0
-    for (let i = 1; i < 5000; i++) {
-      if (i % 100 === 0) t += 1; // the loop takes 50 ms in all
-      d.setTimeout(() => {}, 1000);
+    const order: number[] = [];
+    const delays: number[] = [];
+    for (let i = 0; i < 5000; i++) {
+      if (i % 100 === 0) t += 1; // the loop "takes" 50 ms of the driver's clock
+      const ms = 1 + ((i * 7919) % 23);
+      delays.push(ms);
+      d.setTimeout(() => order.push(i), ms);
     }
-    // Fixed at the flush of the first full window (~10 ms into the loop), not at its end (50 ms).
-    expect(d.nextDeadline()).toBeLessThanOrEqual(10 + 11);
+    // Fixed at the checkpoint, when the clock reads 50: the first deadline is 51, not 1.
+    expect(d.nextDeadline()).toBe(51);
+    const want = delays.map((ms, i) => [ms, i]).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, i]) => i);
+    t = 100;
+    for (let waited = 0; order.length < 5000 && waited < 5000; waited += 5) await new Promise((r) => globalThis.setTimeout(r, 5));
+    expect(order).toEqual(want);
     d.shutdown();
   });
 });
