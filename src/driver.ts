@@ -163,7 +163,7 @@ export class Driver {
   private _rawClock(): number {
     const v = this._clock.now();
     if (typeof v !== 'number' || v !== v) {
-      throw new TypeError(`The driver's clock.now() returned ${typeof v === 'number' ? 'NaN' : typeof v}; it must return a number of ms`);
+      throw new TypeError(`The driver's clock.now() returned ${typeof v === 'number' ? 'NaN' : typeof v}, not a number of ms`);
     }
     return v;
   }
@@ -642,7 +642,7 @@ export class Driver {
     if (this._closed) throw new ShutdownError();
     if (!this._paused) throw new Error('advance() needs a paused driver: create it with { paused: true } or call pause()');
     if (this._pausedNow + ms > CLOCK_LIMIT) {
-      throw new RangeError(`The "ms" argument would take the clock past ${CLOCK_LIMIT} ms (about 274 years), where the wheel's ticks end. Received ${ms}`);
+      throw new RangeError(`The "ms" argument would take the clock past ${CLOCK_LIMIT} ms (274 years). Received ${ms}`);
     }
     return this._serial(() => this._advanceBy(ms));
   }
@@ -700,7 +700,7 @@ export class Driver {
 
   private async _runUntilIdle(): Promise<void> {
     if (await this._drive(Infinity, IDLE_PASS_LIMIT) >= IDLE_PASS_LIMIT && this._core.pending() !== 0) {
-      throw new RangeError(`runUntilIdle() gave up after ${IDLE_PASS_LIMIT} passes: a timer keeps re-arming itself (a setInterval?)`);
+      throw new RangeError(`runUntilIdle() gave up after ${IDLE_PASS_LIMIT} passes (a setInterval?)`);
     }
   }
 
@@ -774,7 +774,7 @@ export class Driver {
 }
 
 function outOfMemory(): RangeError {
-  return new RangeError('tickwheel: no memory left for another timer (at most 2^26 pending per driver)');
+  return new RangeError('tickwheel: at most 2^26 timers may be pending per driver');
 }
 
 const BOUND = [
