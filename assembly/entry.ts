@@ -91,16 +91,12 @@ export function slabInit(base: usize, seed: u32): void {
   genSeed = seed;
 }
 
-/**
- * Grows the slab by about 1/8 (at least 1024 entries), or to `atLeast` entries if that is
- * more. Returns false when memory is exhausted.
- */
-export function grow(atLeast: u32 = 0): bool {
+/** Grows the slab by about 1/8 (at least 1024 entries). Returns false when memory is exhausted. */
+export function grow(): bool {
   if (cap >= MAX_ENTRIES) return false;
   let more = cap >> 3;
   if (more < 1024) more = 1024;
   let newCap = cap + more;
-  if (newCap < atLeast) newCap = atLeast;
   if (newCap > MAX_ENTRIES) newCap = MAX_ENTRIES;
   const end = slab + (<usize>newCap << ENTRY_SHIFT);
   const have = <usize>memory.size() << 16;
@@ -112,7 +108,7 @@ export function grow(atLeast: u32 = 0): bool {
   for (let i = newCap; i > cap; ) {
     i--;
     // A salted starting generation: ids of different drivers (and of a slot's first use) differ.
-    const g = ((i ^ genSeed) * 0x9e37_79b1 >> 8) & GEN_MASK | 1;
+    const g = (i * 0x9e37_79b1 ^ genSeed) >> 8 & GEN_MASK | 1; // neighbours' ids differ in many bits
     store<u32>(addr(i), freeHead, 8);
     store<u32>(addr(i), g | (ST_FREE << STATE_SHIFT), 12);
     freeHead = i;

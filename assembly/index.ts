@@ -36,10 +36,9 @@ export function init(seed: i32): void {
   w.wheelReset();
 }
 
-/** Pre-sizes the slab for `n` timers (Driver's initialCapacity). Returns the capacity. */
-export function reserve(n: i32): i32 {
-  if (<u32>n > slabCapacity()) grow(<u32>n);
-  return <i32>slabCapacity();
+/** Pre-sizes the slab for `n` timers (Driver's initialCapacity). */
+export function reserve(n: i32): void {
+  while (<u32>n > slabCapacity() && grow());
 }
 
 /** Arms a timer: `enc` is a delay (>= 0) or -(instant + 1). Returns its id, or -1 when memory is exhausted. */

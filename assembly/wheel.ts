@@ -59,6 +59,8 @@ export const OUT_WINDOW: usize = IN_WINDOW + WINDOW * 4;
 let elapsed: u64 = 0;
 /** The tick of the pass in progress (>= elapsed); arming at or before it waits for the next pass. */
 let passTick: u64 = 0;
+/** The first sequence number of the pass in progress: entries (re-)armed during it have seq >= it. */
+let passSeq: u32 = 0;
 /** Entries handed out by the last `process` call, freed by the next one unless re-armed. */
 let lastOut: u32 = 0;
 let seqNext: u32 = 0;
@@ -334,6 +336,7 @@ export function process(nowTick: u64, begin: bool): u32 {
   releaseLastOut();
   if (begin) {
     if (passTick < nowTick) passTick = nowTick;
+    passSeq = seqNext;
     if (head(DUE) == NIL) collectDue(take(DEFERRED));
   }
   let n: u32 = 0;
@@ -348,9 +351,8 @@ export function process(nowTick: u64, begin: bool): u32 {
     if (nx == NIL) setTail(DUE, NIL);
     const st = stateOf(i);
     if (st == ST_DEAD) { dead--; release(i); continue; }
-    if (st == ST_REFRESHING) { append(DEFERRED, i); continue; }
-    const t = tickOf(i);
-    if (t > elapsed) { place(i, t); continue; } // re-armed and flushed while it waited here
+    // Re-armed during this pass while it waited here (flushed or not): never this pass.
+    if (st == ST_REFRESHING || seqOf(i) >= passSeq) { append(DEFERRED, i); continue; }
     setState(i, ST_EMITTED);
     live--;
     if (!isUnref(i)) refs--;

@@ -66,7 +66,7 @@ const FIX_CLAMP = 8;
 const UNFIXED = FIX_REL | FIX_CLAMP;
 
 function staleKey(key: unknown): RangeError {
-  return new RangeError(`The "key" argument is not a key of an item in this DelayQueue (unknown, removed or already yielded). Received ${String(key)}`);
+  return new RangeError(`The "key" argument is not a key of this DelayQueue (removed, yielded or unknown). Received ${String(key)}`);
 }
 
 /** The wheel's tick for a deadline, as the core computes it (rounded up, at least 0). */
@@ -78,12 +78,29 @@ function tickOf(deadline: number): number {
  * A queue of values, each yielded once its deadline passes (tokio-util's `DelayQueue`).
  * `insert` returns a Key to `remove` / `reset` the item with; expired items come out in
  * deadline order through `pollExpired()`, `next()` or `for await`.
+ *
+ * Edge cases:
+ * - A key stays valid until its item is yielded or removed; key methods other than
+ *   `tryRemove` throw `RangeError` for a stale key, and a stale key never touches a later
+ *   item that reused its slot. A non-number key is a `TypeError`.
+ * - After the driver's shutdown, inserts and resets throw `ShutdownError` and waits reject
+ *   with it; `remove`, `tryRemove`, `deadline`, `peek`, `clear` and `size` still work.
+ *
+ * @example
+ * ```ts
+ * import { DelayQueue } from 'tickwheel';
+ * const q = new DelayQueue<string>();
+ * const k = q.insert('session-1', 30_000);
+ * q.reset(k, 30_000);              // activity: push it back
+ * for await (const { value } of q) expire(value);
+ * ```
  */
 export class DelayQueue<T> implements Target, Fixable {
   /** @internal */ _d: Driver;
 
   private _vals: Array<T | undefined> = [];
   private _gen = new Uint32Array(0);
+  private readonly _salt = (Math.random() * 0x1_0000_0000) >>> 0;
   private _st = new Uint8Array(0);
   private _dl = new Float64Array(0);
   private _wid = new Float64Array(0);
@@ -115,6 +132,18 @@ export class DelayQueue<T> implements Target, Fixable {
   private _dead = false;
   private readonly _onShutdown: (err: ShutdownError) => void;
 
+  /**
+   * Edge cases: without `opts.driver` it uses the module-level default driver.
+   *
+   * @throws TypeError if `opts` is not an object or `opts.driver` is not a Driver.
+   * @throws RangeError if `opts.capacity` is not a number from 0 to 2^26.
+   * @throws ShutdownError if the driver is shut down.
+   *
+   * @example
+   * ```ts
+   * const q = new DelayQueue<number>({ driver: new Driver({ paused: true }), capacity: 1_000 });
+   * ```
+   */
   constructor(opts?: DelayQueueOptions) {
     const o = checkOptions('opts', opts) as DelayQueueOptions | undefined;
     const d = o?.driver;
@@ -131,37 +160,109 @@ export class DelayQueue<T> implements Target, Fixable {
     this._grow(Math.max(64, Math.ceil(cap ?? 0)));
   }
 
-  /** Items in the queue: pending, plus expired ones not yielded yet. */
+  /**
+   * Items in the queue: pending, plus expired ones not yielded yet.
+   *
+   * @example
+   * ```ts
+   * q.insert('a', 10);
+   * q.size; // 1
+   * ```
+   */
   get size(): number {
     return this._size;
   }
 
-  /** Adds `value`, to be yielded `ms` from now. */
+  /**
+   * Adds `value`, to be yielded `ms` from now.
+   *
+   * Edge cases: `0` expires in the next processing pass; `Infinity` or more than the
+   * horizon is clamped to now + horizon.
+   *
+   * @throws TypeError if `ms` is not a number, or the queue is closed.
+   * @throws RangeError if `ms` is `NaN` or negative.
+   * @throws ShutdownError after the driver's shutdown.
+   *
+   * @example
+   * ```ts
+   * const key = q.insert({ id: 7 }, 5_000);
+   * ```
+   */
   insert(value: T, ms: number): Key {
     checkDelay('ms', ms);
     return this._insert(value, ms, FIX_REL, ms);
   }
 
-  /** Adds `value`, to be yielded once the clock reads `>= deadline` (past instants: at once). */
+  /**
+   * Adds `value`, to be yielded once the clock reads `>= deadline` (past instants: at once).
+   *
+   * Edge cases: a past instant expires in the next processing pass; `Infinity` or beyond
+   * now + horizon is clamped to now + horizon.
+   *
+   * @throws TypeError if `deadline` is not a number, or the queue is closed.
+   * @throws RangeError if `deadline` is `NaN` or `-Infinity`.
+   * @throws ShutdownError after the driver's shutdown.
+   *
+   * @example
+   * ```ts
+   * const key = q.insertAt('report', driver.now() + 60_000);
+   * ```
+   */
   insertAt(value: T, deadline: number): Key {
     checkDeadline('deadline', deadline);
     return this._insert(value, encodeAt(deadline), mayClamp(deadline) ? FIX_CLAMP : 0, deadline);
   }
 
-  /** Takes the item out (pending or expired). Throws RangeError for a stale key. */
+  /**
+   * Takes the item out (pending or expired). Throws RangeError for a stale key.
+   *
+   * Edge cases: works after the driver's shutdown; the key is stale afterwards.
+   *
+   * @throws RangeError for an unknown, removed or already yielded key.
+   * @throws TypeError if `key` is not a number.
+   *
+   * @example
+   * ```ts
+   * const { value, deadline } = q.remove(key);
+   * ```
+   */
   remove(key: Key): { value: T; deadline: number } {
     const idx = this._find(key);
     if (idx < 0) throw staleKey(key);
     return this._remove(idx);
   }
 
-  /** Like remove, but returns undefined for a stale key. */
+  /**
+   * Like remove, but returns undefined for a stale key.
+   *
+   * @throws TypeError if `key` is not a number.
+   *
+   * @example
+   * ```ts
+   * q.tryRemove(key); // { value, deadline }
+   * q.tryRemove(key); // undefined
+   * ```
+   */
   tryRemove(key: Key): { value: T; deadline: number } | undefined {
     const idx = this._find(key);
     return idx < 0 ? undefined : this._remove(idx);
   }
 
-  /** Re-arms the item (pending or expired but not yielded) for `ms` from now. */
+  /**
+   * Re-arms the item (pending or expired but not yielded) for `ms` from now. The key stays
+   * the same.
+   *
+   * Edge cases: `0` expires in the next pass; `Infinity` is clamped to now + horizon.
+   *
+   * @throws TypeError if `ms` or `key` is not a number.
+   * @throws RangeError if `ms` is `NaN` or negative, or for a stale key.
+   * @throws ShutdownError after the driver's shutdown.
+   *
+   * @example
+   * ```ts
+   * q.reset(key, 30_000);
+   * ```
+   */
   reset(key: Key, ms: number): void {
     checkDelay('ms', ms);
     const idx = this._find(key);
@@ -169,7 +270,21 @@ export class DelayQueue<T> implements Target, Fixable {
     this._reset(idx, ms, FIX_REL, ms);
   }
 
-  /** Re-arms the item (pending or expired but not yielded) for `deadline`. */
+  /**
+   * Re-arms the item (pending or expired but not yielded) for `deadline`.
+   *
+   * Edge cases: a past instant expires in the next pass; `Infinity` is clamped to
+   * now + horizon.
+   *
+   * @throws TypeError if `deadline` or `key` is not a number.
+   * @throws RangeError if `deadline` is `NaN` or `-Infinity`, or for a stale key.
+   * @throws ShutdownError after the driver's shutdown.
+   *
+   * @example
+   * ```ts
+   * q.resetAt(key, driver.now() + 1_000);
+   * ```
+   */
   resetAt(key: Key, deadline: number): void {
     checkDeadline('deadline', deadline);
     const idx = this._find(key);
@@ -177,7 +292,18 @@ export class DelayQueue<T> implements Target, Fixable {
     this._reset(idx, encodeAt(deadline), mayClamp(deadline) ? FIX_CLAMP : 0, deadline);
   }
 
-  /** The item's deadline: the requested instant, clamped to now + horizon. */
+  /**
+   * The item's deadline: the requested instant, clamped to now + horizon.
+   *
+   * @throws RangeError for a stale key.
+   * @throws TypeError if `key` is not a number.
+   *
+   * @example
+   * ```ts
+   * const k = q.insertAt('x', 100.5);
+   * q.deadline(k); // 100.5
+   * ```
+   */
   deadline(key: Key): number {
     const idx = this._find(key);
     if (idx < 0) throw staleKey(key);
@@ -185,7 +311,17 @@ export class DelayQueue<T> implements Target, Fixable {
     return this._dl[idx];
   }
 
-  /** The key that leaves next: the oldest expired item, else the pending one due first. */
+  /**
+   * The key that leaves next: the oldest expired item, else the pending one due first.
+   *
+   * Edge cases: `undefined` for an empty queue; ties go to the item armed first.
+   *
+   * @example
+   * ```ts
+   * const k = q.peek();
+   * if (k !== undefined) console.log(q.deadline(k));
+   * ```
+   */
   peek(): Key | undefined {
     if (this._head >= 0) return this._keyOf(this._head);
     if (this._size === 0) return undefined;
@@ -198,7 +334,17 @@ export class DelayQueue<T> implements Target, Fixable {
     return idx < 0 ? undefined : this._keyOf(idx);
   }
 
-  /** The next expired item, if the driver has found one (never waits, never early). */
+  /**
+   * The next expired item, if the driver has found one (never waits, never early).
+   *
+   * Edge cases: `undefined` when nothing has expired yet (it does not move the clock or
+   * run a pass itself); the key is stale once yielded.
+   *
+   * @example
+   * ```ts
+   * for (let e = q.pollExpired(); e; e = q.pollExpired()) handle(e.value);
+   * ```
+   */
   pollExpired(): Expired<T> | undefined {
     if (this._head < 0) return undefined;
     const item = this._pop();
@@ -209,6 +355,15 @@ export class DelayQueue<T> implements Target, Fixable {
   /**
    * The next expired item, waiting for one if needed; undefined once the queue is empty and
    * closed. Rejects with ShutdownError when the driver shuts down while it waits.
+   *
+   * Edge cases: an empty queue that is not closed waits for an insert to expire; after the
+   * driver's shutdown it rejects with `ShutdownError` (unless an expired item is ready).
+   *
+   * @example
+   * ```ts
+   * const item = await q.next();
+   * if (item) console.log(item.key, item.value, item.deadline);
+   * ```
    */
   next(): Promise<Expired<T> | undefined> {
     if (this._head >= 0 && this._waiters.length === 0) return Promise.resolve(this._pop());
@@ -217,7 +372,17 @@ export class DelayQueue<T> implements Target, Fixable {
     return this._enqueue().p;
   }
 
-  /** Expired items in deadline order; ends once the queue is empty and closed. */
+  /**
+   * Expired items in deadline order; ends once the queue is empty and closed.
+   *
+   * Edge cases: `break` (`return()`) withdraws the pending wait without losing an item;
+   * after the driver's shutdown `next()` rejects with `ShutdownError`.
+   *
+   * @example
+   * ```ts
+   * for await (const { value } of q) console.log('expired', value);
+   * ```
+   */
   [Symbol.asyncIterator](): AsyncIterableIterator<Expired<T>> {
     let done = false;
     let inFlight: Deferred<Expired<T> | undefined> | undefined;
@@ -254,7 +419,18 @@ export class DelayQueue<T> implements Target, Fixable {
     return it;
   }
 
-  /** Removes every item (their keys become stale). */
+  /**
+   * Removes every item (their keys become stale).
+   *
+   * Edge cases: works on an empty queue and after the driver's shutdown; on a closed queue
+   * it ends pending `next()` waits with `undefined`.
+   *
+   * @example
+   * ```ts
+   * q.clear();
+   * q.size; // 0
+   * ```
+   */
   clear(): void {
     const d = this._d;
     const live = !d._closed;
@@ -271,7 +447,18 @@ export class DelayQueue<T> implements Target, Fixable {
     if (this._waiters.length !== 0) this._feed();
   }
 
-  /** No more inserts; `next()` and iteration end once the remaining items have been yielded. */
+  /**
+   * No more inserts; `next()` and iteration end once the remaining items have been yielded.
+   *
+   * Edge cases: idempotent; `insert` / `insertAt` afterwards throw `TypeError`; `reset` of
+   * remaining items still works.
+   *
+   * @example
+   * ```ts
+   * q.close();
+   * for await (const e of q) handle(e); // drains, then ends
+   * ```
+   */
   close(): void {
     this._closed = true;
     if (this._waiters.length !== 0) this._feed();
@@ -433,7 +620,9 @@ export class DelayQueue<T> implements Target, Fixable {
       this._grow(this._hi + 1);
     }
     const idx = this._hi++;
-    this._gen[idx] = 1;
+    // A salted first generation per queue and slot, so that a key of another queue (or a
+    // neighbour's key plus one) names nothing here.
+    this._gen[idx] = (Math.imul(idx + this._salt, 0x9e37_79b1) >>> 8) % (GEN_LIMIT - 1) + 1;
     return idx;
   }
 

@@ -44,6 +44,7 @@ export interface Target {
 /** An object whose deadline is fixed by the next checkpoint. @internal */
 export interface Fixable { _fixed(now: number): void }
 
+/** Options of `new Driver(opts)`. */
 export interface DriverOptions {
   /** Where time comes from; default: `performance.now()`. Readings are made relative to the first. */
   clock?: Clock;
@@ -57,6 +58,7 @@ export interface DriverOptions {
   initialCapacity?: number;
 }
 
+/** What `driver.stats()` returns. */
 export interface DriverStats {
   /** Timers armed and neither fired nor cancelled. */
   pending: number;
@@ -93,6 +95,23 @@ class FacadeCall implements Target {
   }
 }
 
+/**
+ * One timer wheel (in wasm), one host timer, and the clock they run on. Every method is
+ * bound, so `const { sleep, advance } = driver` works. The module-level functions use
+ * `defaultDriver()`; make your own for a separate clock, a test clock (`paused`), or to
+ * shut a group of timers down together.
+ *
+ * @example
+ * ```ts
+ * import { Driver } from 'tickwheel';
+ * const d = new Driver({ paused: true });
+ * let done = false;
+ * d.sleep(3_600_000).then(() => { done = true; });
+ * await d.advance(3_600_000);
+ * done;     // true
+ * d.now();  // 3600000
+ * ```
+ */
 export class Driver {
   /** @internal */ _core: Core;
   /** @internal */ _v: Views;
@@ -115,6 +134,8 @@ export class Driver {
   private _hostSoon = false;
   private _hostRef = true;
   private _inPass = false;
+  /** The slot whose callback is running, or -1. */
+  private _running = -1;
   private _paused: boolean;
   private _pausedNow = 0;
   private readonly _autoAdvance: boolean;
@@ -127,6 +148,25 @@ export class Driver {
   private readonly _onError: ((err: unknown) => void) | undefined;
   private readonly _seed: number;
 
+  /**
+   * Edge cases:
+   * - `paused: true`: the clock starts at exactly 0 and moves only by `advance` /
+   *   `runUntilIdle` (or auto-advance).
+   * - `autoAdvance` without `paused` is ignored.
+   * - A custom `clock` that goes backwards reads as standing still; one whose `now()`
+   *   returns `NaN` or a non-number makes the driver throw `TypeError` when it reads it.
+   *
+   * @throws TypeError if `opts` is not an object, `clock` has no `now()` method, or
+   * `onError` is not a function.
+   * @throws RangeError if `initialCapacity` is not a number from 0 to 2^26.
+   *
+   * @example
+   * ```ts
+   * const real = new Driver({ onError: (e) => log.error(e) });
+   * const test = new Driver({ paused: true, autoAdvance: true });
+   * const custom = new Driver({ clock: { now: () => Date.now() } });
+   * ```
+   */
   constructor(opts?: DriverOptions) {
     const o = checkOptions('opts', opts) as DriverOptions | undefined;
     const clock = o?.clock;
@@ -152,7 +192,10 @@ export class Driver {
     this._origin = this._rawClock();
     this._cpFn = () => this._checkpoint();
     this._hostFn = () => this._onHost();
-    if (cap) this._reserve(this._core.reserve(Math.ceil(cap)));
+    if (cap) {
+      this._core.reserve(Math.ceil(cap));
+      this._reserve(this._core.capacity());
+    }
 
     // Every public method is bound, so `const { sleep, advance } = driver` works.
     for (const k of BOUND) (this as any)[k] = (this as any)[k].bind(this);
@@ -176,59 +219,224 @@ export class Driver {
     return this._last;
   }
 
-  /** The driver's clock in ms: monotonic, near 0 when the driver was created (exactly 0 if paused). */
+  /**
+   * The driver's clock in ms: monotonic, near 0 when the driver was created (exactly 0 if paused).
+   *
+   * Edge cases:
+   * - Paused: returns the frozen reading (0 for a driver created paused) until `advance`.
+   * - A custom clock that goes backwards: returns the highest value seen so far.
+   * - It stops at 2^43 − 2^37 ms (about 274 years).
+   * - Works after `shutdown()`.
+   *
+   * @example
+   * ```ts
+   * const d = new Driver({ paused: true });
+   * d.now(); // 0
+   * await d.advance(25);
+   * d.now(); // 25
+   * ```
+   */
   now(): number {
     return this._paused ? this._pausedNow : this._readClock();
   }
 
   // ---- Tokio's time API -----------------------------------------------------------------
 
-  /** A low-level timer armed at `deadline` (an instant of this driver's clock). */
+  /**
+   * A low-level timer armed at `deadline` (an instant of this driver's clock); see
+   * {@link TimerEntry}.
+   *
+   * Edge cases: a past deadline fires in the next pass; `Infinity` or beyond now + horizon
+   * is clamped to now + horizon.
+   *
+   * @throws TypeError if `deadline` is not a number.
+   * @throws RangeError if `deadline` is `NaN` or `-Infinity`.
+   * @throws ShutdownError after `shutdown()`.
+   *
+   * @example
+   * ```ts
+   * const e = driver.entry(driver.now() + 100);
+   * e.pollElapsed(() => wake()); // false; wake() runs in ~100 ms
+   * ```
+   */
   entry(deadline: number): TimerEntry {
     if (this._closed) throw new ShutdownError();
     return new TimerEntry(this, deadline);
   }
 
-  /** A Sleep that completes `ms` from now (Tokio's `sleep`). */
+  /**
+   * A {@link Sleep} that completes `ms` from now (Tokio's `sleep`).
+   *
+   * Edge cases:
+   * - `0` completes in the next processing pass, never synchronously.
+   * - `Infinity` or more than the horizon (2^36 − 1 ms): clamped to now + horizon.
+   * - An already aborted `opts.signal`: rejected with `signal.reason` at once.
+   *
+   * @throws TypeError if `ms` is not a number, or `opts.ref` is not a boolean.
+   * @throws RangeError if `ms` is `NaN` or negative.
+   * @throws ShutdownError after `shutdown()`.
+   *
+   * @example
+   * ```ts
+   * const d = new Driver({ paused: true });
+   * const s = d.sleep(100);
+   * await d.advance(100);
+   * s.isElapsed; // true
+   * ```
+   */
   sleep(ms: number, opts?: SleepOptions): Sleep {
     return makeSleep(this, ms, opts);
   }
 
-  /** A Sleep that completes at `deadline` (Tokio's `sleep_until`). */
+  /**
+   * A {@link Sleep} that completes once `now() >= deadline` (Tokio's `sleep_until`).
+   *
+   * Edge cases: a past instant completes in the next pass; `Infinity` or beyond
+   * now + horizon is clamped to now + horizon; an aborted `opts.signal` rejects it at once.
+   *
+   * @throws TypeError if `deadline` is not a number.
+   * @throws RangeError if `deadline` is `NaN` or `-Infinity`.
+   * @throws ShutdownError after `shutdown()`.
+   *
+   * @example
+   * ```ts
+   * await driver.sleepUntil(driver.now() + 1_000);
+   * ```
+   */
   sleepUntil(deadline: number, opts?: SleepOptions): Sleep {
     return makeSleepUntil(this, deadline, opts);
   }
 
-  /** Settles like `work`, or rejects with TimeoutError if `ms` pass first. */
+  /**
+   * Settles like `work`, or rejects with {@link TimeoutError} if `ms` pass first (Tokio's
+   * `timeout`). The timer is disarmed as soon as either side wins; the work is not stopped.
+   *
+   * Edge cases:
+   * - `0`: the work has until the next processing pass; `Infinity` is clamped to the horizon.
+   * - A function `work` is called synchronously; if it throws, the promise rejects with it.
+   * - An already aborted `opts.signal`: rejects with `signal.reason`, work not started.
+   * - A shutdown while it waits: rejects with `ShutdownError`.
+   *
+   * @throws TypeError if `ms` is not a number, or `work` is neither a thenable nor a function.
+   * @throws RangeError if `ms` is `NaN` or negative.
+   * @throws ShutdownError after `shutdown()`.
+   *
+   * @example
+   * ```ts
+   * const body = await driver.timeout(2_000, () => fetch(url).then((r) => r.text()));
+   * ```
+   */
   timeout<T>(ms: number, work: Work<T>, opts?: TimeoutOptions): Promise<T> {
     return makeTimeout(this, ms, work, opts);
   }
 
-  /** Settles like `work`, or rejects with TimeoutError at `deadline`. */
+  /**
+   * Settles like `work`, or rejects with {@link TimeoutError} at the instant `deadline`
+   * (Tokio's `timeout_at`).
+   *
+   * Edge cases: a past deadline gives the work until the next pass; `Infinity` is clamped
+   * to now + horizon; `work`, `opts.signal` and shutdown as for `timeout`.
+   *
+   * @throws TypeError if `deadline` is not a number, or `work` is neither a thenable nor a function.
+   * @throws RangeError if `deadline` is `NaN` or `-Infinity`.
+   * @throws ShutdownError after `shutdown()`.
+   *
+   * @example
+   * ```ts
+   * const end = driver.now() + 1_000;
+   * await driver.timeoutAt(end, stepOne());
+   * await driver.timeoutAt(end, stepTwo());
+   * ```
+   */
   timeoutAt<T>(deadline: number, work: Work<T>, opts?: TimeoutOptions): Promise<T> {
     return makeTimeoutAt(this, deadline, work, opts);
   }
 
-  /** Ticks every `periodMs`, the first tick at once (Tokio's `interval`). */
+  /**
+   * An {@link Interval} that ticks every `periodMs`, the first tick at once (Tokio's `interval`).
+   *
+   * Edge cases: an already aborted `opts.signal` makes every `tick()` reject with
+   * `signal.reason`.
+   *
+   * @throws TypeError if `periodMs` is not a number, or `opts.missedTickBehavior` is not a string.
+   * @throws RangeError if `periodMs` is `0`, negative, `NaN` or `±Infinity`, or
+   * `opts.missedTickBehavior` is not `"burst"`, `"delay"` or `"skip"`.
+   * @throws ShutdownError after `shutdown()`.
+   *
+   * @example
+   * ```ts
+   * const iv = driver.interval(100, { missedTickBehavior: 'skip' });
+   * await iv.tick(); // at once
+   * await iv.tick(); // 100 ms later
+   * ```
+   */
   interval(periodMs: number, opts?: IntervalOptions): Interval {
     return makeInterval(this, periodMs, opts);
   }
 
-  /** Ticks every `periodMs` from `start` (Tokio's `interval_at`). */
+  /**
+   * An {@link Interval} that ticks at `start`, then every `periodMs` (Tokio's `interval_at`).
+   *
+   * Edge cases: a past `start` makes the first tick due at once (resolving with `start`);
+   * `Infinity` or beyond now + horizon is clamped to now + horizon.
+   *
+   * @throws TypeError if `start` or `periodMs` is not a number.
+   * @throws RangeError if `start` is `NaN` or `-Infinity`, or `periodMs` is `0`, negative,
+   * `NaN` or `±Infinity`.
+   * @throws ShutdownError after `shutdown()`.
+   *
+   * @example
+   * ```ts
+   * const iv = driver.intervalAt(driver.now() + 50, 100);
+   * await iv.tick(); // resolves with the start instant, 50 ms from now
+   * ```
+   */
   intervalAt(start: number, periodMs: number, opts?: IntervalOptions): Interval {
     return makeIntervalAt(this, start, periodMs, opts);
   }
 
   // ---- the Node/HTML-compatible façade ---------------------------------------------------
 
-  /** Like the global setTimeout: returns a positive integer id; `ms` is coerced as Node does. */
+  /**
+   * Like the global setTimeout: returns a positive integer id; `ms` is coerced as Node does.
+   * Extra arguments are passed to `cb`, which is called with `this` undefined.
+   *
+   * Edge cases:
+   * - `ms` → `Number(ms)`; `undefined`, `NaN` or `< 1` → 1 ms.
+   * - Over 2^31 − 1 ms is honoured (not wrapped to 1 ms as in Node) up to the horizon,
+   *   2^36 − 1 ms; longer delays and `Infinity` are clamped to it.
+   *
+   * @throws TypeError if `cb` is not a function.
+   * @throws ShutdownError after `shutdown()`.
+   *
+   * @example
+   * ```ts
+   * const id = driver.setTimeout((a: number, b: number) => console.log(a + b), 10, 1, 2);
+   * driver.clearTimeout(id);
+   * ```
+   */
   setTimeout<A extends unknown[]>(cb: (...args: A) => void, ms?: number, ...args: A): number;
   setTimeout(cb: (...a: unknown[]) => void, ms?: unknown): number {
     // No array for the plain case: extra arguments are copied only when there are some.
     return this._facade(cb, ms, 0, arguments.length > 2 ? Array.prototype.slice.call(arguments, 2) : undefined);
   }
 
-  /** Like the global setInterval (the period is coerced as Node does: < 1 or NaN → 1 ms). */
+  /**
+   * Like the global setInterval (the period is coerced as Node does: `undefined`, `NaN` or
+   * `< 1` → 1 ms). Returns a positive integer id.
+   *
+   * Edge cases: a period over the horizon (2^36 − 1 ms), `Infinity` included, is clamped to
+   * it; a callback that throws is reported and the interval keeps running.
+   *
+   * @throws TypeError if `cb` is not a function.
+   * @throws ShutdownError after `shutdown()`.
+   *
+   * @example
+   * ```ts
+   * const id = driver.setInterval(() => console.log('tick'), 1_000);
+   * driver.clearInterval(id);
+   * ```
+   */
   setInterval<A extends unknown[]>(cb: (...args: A) => void, ms?: number, ...args: A): number;
   setInterval(cb: (...a: unknown[]) => void, ms?: unknown): number {
     return this._facade(cb, ms, 1, arguments.length > 2 ? Array.prototype.slice.call(arguments, 2) : undefined);
@@ -250,15 +458,32 @@ export class Driver {
       this._delays[slot] = Math.ceil(d);
     } else {
       this._delays[slot] = BIG_DELAY;
-      this._bigDelays.set(slot, d);
+      this._bigDelays.set(slot, Math.ceil(d)); // whole ms, like the Uint32Array
     }
     this._enqueue(slot);
     return id;
   }
 
-  /** Cancels a timeout. Anything but a pending id (undefined, stale, foreign, cleared twice) is a no-op. */
+  /**
+   * Cancels a timeout. Anything but a pending id (undefined, stale, foreign, cleared twice) is a no-op.
+   *
+   * Edge cases: ids are generation-tagged, so a stale id never clears a newer timer; it
+   * never throws, also after `shutdown()`.
+   *
+   * @example
+   * ```ts
+   * const id = driver.setTimeout(() => {}, 100);
+   * driver.clearTimeout(id);
+   * driver.clearTimeout(id);        // no-op
+   * driver.clearTimeout(undefined); // no-op
+   * ```
+   */
   clearTimeout(id: number | undefined): void {
     if (typeof id !== 'number') return;
+    const run = this._running;
+    // A timeout whose callback is running has fired: clearing it is a no-op (an interval's
+    // still stops: it is pending for its next period).
+    if ((id & SLOT_MASK) === run && this._stateOf(run) === ST_EMITTED && !(this._targets[run] as FacadeCall)?.period) return;
     const slot = this._core.cancel(id);
     if (slot < 0) return;
     this._targets[slot] = undefined;
@@ -266,12 +491,36 @@ export class Driver {
     this._touch();
   }
 
-  /** Same as clearTimeout (ids are shared, as in browsers and Node). */
+  /**
+   * Same as clearTimeout (ids are shared, as in browsers and Node).
+   *
+   * Edge cases: `undefined`, unknown, stale or already cleared ids are no-ops; it never
+   * throws, also after `shutdown()`.
+   *
+   * @example
+   * ```ts
+   * const id = driver.setInterval(poll, 500);
+   * driver.clearInterval(id);
+   * ```
+   */
   clearInterval(id: number | undefined): void {
     this.clearTimeout(id);
   }
 
-  /** Re-arms a pending timeout with its original delay, counted from now. Stale ids are ignored. */
+  /**
+   * Re-arms a pending timeout with its original delay, counted from now. Stale ids are ignored.
+   *
+   * Edge cases: a non-number, unknown, fired or cleared id is a no-op; the delay is the
+   * coerced one (so 1 ms for a timer made with `0`).
+   *
+   * @throws ShutdownError for a numeric id after `shutdown()`.
+   *
+   * @example
+   * ```ts
+   * const id = driver.setTimeout(onIdle, 5_000);
+   * driver.refreshTimeout(id); // 5 s from now again
+   * ```
+   */
   refreshTimeout(id: number): void {
     if (typeof id !== 'number') return;
     if (this._closed) throw new ShutdownError();
@@ -283,12 +532,31 @@ export class Driver {
     this._enqueue(slot);
   }
 
-  /** This timer alone no longer keeps the Node process (or Deno/Bun) alive. */
+  /**
+   * This timer alone no longer keeps the Node process (or Deno/Bun) alive.
+   *
+   * Edge cases: a non-number, unknown or stale id is a no-op; so is a second call.
+   *
+   * @example
+   * ```ts
+   * driver.unrefTimeout(driver.setInterval(report, 60_000));
+   * ```
+   */
   unrefTimeout(id: number): void {
     if (typeof id === 'number' && this._core.setRef(id, 0)) this._touch();
   }
 
-  /** Undoes unrefTimeout. */
+  /**
+   * Undoes unrefTimeout: the timer keeps the process alive again while pending.
+   *
+   * Edge cases: a non-number, unknown or stale id is a no-op; so is a timer already ref'd.
+   *
+   * @example
+   * ```ts
+   * driver.unrefTimeout(id);
+   * driver.refTimeout(id);
+   * ```
+   */
   refTimeout(id: number): void {
     if (typeof id === 'number' && this._core.setRef(id, 1)) this._touch();
   }
@@ -417,9 +685,19 @@ export class Driver {
   private _checkpoint(): void {
     this._cpQueued = false;
     if (this._closed) return;
-    if (this._qLen !== 0 || this._fix.length !== 0) this._flush(this.now());
-    else this._core.flush(0, 0); // nothing to fix (no clock read); lets the core sweep dead entries
-    this._sync();
+    try {
+      if (this._qLen !== 0 || this._fix.length !== 0) this._flush(this.now());
+      else this._core.flush(0, 0); // nothing to fix (no clock read); lets the core sweep dead entries
+      this._sync();
+    } catch (e) {
+      this._clockFailed(e);
+    }
+  }
+
+  /** A custom clock failed (returned NaN, threw): report it and try again shortly. */
+  private _clockFailed(e: unknown): void {
+    this._report(e);
+    host.set(() => this._touch(), 10);
   }
 
   /** Fixes every queued registration's deadline against `now`, in queue order. */
@@ -506,11 +784,13 @@ export class Driver {
     const t = this._targets[slot];
     if (t === undefined || this._stateOf(slot) !== ST_EMITTED) return false;
     this._fired++;
+    this._running = slot;
     try {
       if (typeof t === 'function') t(); else t._fire(this, slot);
     } catch (e) {
       this._report(e);
     }
+    this._running = -1;
     // Done with the slot unless the callback re-armed it (refreshTimeout from inside, as Node
     // allows). A done timer is marked dead at once, so that a later callback of this batch that
     // clears or refreshes its id finds nothing pending (the core frees it on its next call).
@@ -564,7 +844,13 @@ export class Driver {
     this._host = undefined;
     this._hostTick = Infinity;
     if (this._closed || this._paused) return;
-    this._pass(this._readClock());
+    let now: number;
+    try {
+      now = this._readClock();
+    } catch (e) {
+      return this._clockFailed(e);
+    }
+    this._pass(now);
     this._sync();
   }
 
@@ -613,7 +899,21 @@ export class Driver {
 
   // ---- the test clock --------------------------------------------------------------------
 
-  /** Freezes the clock at its current reading. */
+  /**
+   * Freezes the clock at its current reading (Tokio's `time::pause`); host timers stop.
+   *
+   * Edge cases: a no-op on a driver that is already paused.
+   *
+   * @throws ShutdownError after `shutdown()`.
+   *
+   * @example
+   * ```ts
+   * driver.pause();
+   * const t = driver.now();
+   * await driver.advance(10);
+   * driver.now() === t + 10; // true
+   * ```
+   */
   pause(): void {
     if (this._closed) throw new ShutdownError();
     if (this._paused) return;
@@ -622,7 +922,20 @@ export class Driver {
     this._disarm();
   }
 
-  /** Lets the clock run again from where it stands. */
+  /**
+   * Lets the clock run again from where it stands (time spent paused is not counted).
+   *
+   * Edge cases: a no-op on a driver that is not paused.
+   *
+   * @throws ShutdownError after `shutdown()`.
+   *
+   * @example
+   * ```ts
+   * const d = new Driver({ paused: true });
+   * await d.advance(100);
+   * d.resume(); // real time again, from 100
+   * ```
+   */
   resume(): void {
     if (this._closed) throw new ShutdownError();
     if (!this._paused) return;
@@ -635,22 +948,62 @@ export class Driver {
   /**
    * Paused only: moves the clock forward by `ms`, stopping at each deadline on the way in
    * order, firing its timers one at a time and letting microtasks run after each.
+   * Calls are serialized: a second `advance` starts when the first has finished.
+   *
+   * Edge cases:
+   * - `0` runs the timers due at the current instant (a timer re-armed for the same instant
+   *   again and again is left for later after 1000 passes, so it never spins).
+   * - Bad arguments and a wrong state are thrown synchronously, not as rejections.
+   *
+   * @throws TypeError if `ms` is not a number.
+   * @throws RangeError if `ms` is `NaN`, negative or `Infinity`, or would take the clock
+   * past 2^43 − 2^37 ms (about 274 years).
+   * @throws Error if the driver is not paused.
+   * @throws ShutdownError after `shutdown()`.
+   *
+   * @example
+   * ```ts
+   * const d = new Driver({ paused: true });
+   * const log: number[] = [];
+   * d.setTimeout(() => log.push(d.now()), 30);
+   * await d.advance(100);
+   * log; // [30]
+   * d.now(); // 100
+   * ```
    */
   advance(ms: number): Promise<void> {
     checkDelay('ms', ms);
     if (ms === Infinity) throw new RangeError('The "ms" argument must be finite. Received Infinity');
     if (this._closed) throw new ShutdownError();
-    if (!this._paused) throw new Error('advance() needs a paused driver: create it with { paused: true } or call pause()');
+    if (!this._paused) throw new Error('advance() needs a paused driver (see pause())');
     if (this._pausedNow + ms > CLOCK_LIMIT) {
-      throw new RangeError(`The "ms" argument would take the clock past ${CLOCK_LIMIT} ms (274 years). Received ${ms}`);
+      throw new RangeError(`The "ms" argument would take the clock past its end (274 years). Received ${ms}`);
     }
     return this._serial(() => this._advanceBy(ms));
   }
 
-  /** Paused only: advances to each next deadline until no timer is pending. */
+  /**
+   * Paused only: advances to each next deadline until no timer is pending.
+   *
+   * Edge cases:
+   * - Returns at once when nothing is pending; an idle `Interval` (no pending `tick()`)
+   *   does not count as pending.
+   * - Work that never ends (a `setInterval`): rejects with `RangeError` after 1,000,000 passes.
+   *
+   * @throws Error if the driver is not paused.
+   * @throws ShutdownError after `shutdown()`.
+   *
+   * @example
+   * ```ts
+   * const d = new Driver({ paused: true });
+   * d.setTimeout(() => d.setTimeout(() => {}, 500), 1_000);
+   * await d.runUntilIdle();
+   * d.now(); // 1500
+   * ```
+   */
   runUntilIdle(): Promise<void> {
     if (this._closed) throw new ShutdownError();
-    if (!this._paused) throw new Error('runUntilIdle() needs a paused driver: create it with { paused: true } or call pause()');
+    if (!this._paused) throw new Error('runUntilIdle() needs a paused driver (see pause())');
     return this._serial(() => this._runUntilIdle());
   }
 
@@ -719,13 +1072,40 @@ export class Driver {
 
   // ---- queries and lifecycle -------------------------------------------------------------
 
-  /** The instant (a whole ms) at which the next pending timer fires, or undefined. */
+  /**
+   * The instant (a whole ms) at which the next pending timer fires, or undefined.
+   *
+   * Edge cases: `undefined` when nothing is pending and after `shutdown()` (it does not
+   * throw); a fractional deadline reads rounded up to its tick.
+   *
+   * @example
+   * ```ts
+   * const d = new Driver({ paused: true });
+   * d.nextDeadline(); // undefined
+   * d.sleep(10.2);
+   * d.nextDeadline(); // 11
+   * ```
+   */
   nextDeadline(): number | undefined {
     if (!this._closed) this._flushNow();
     const t = this._core.nextDeadline();
     return t < 0 ? undefined : t;
   }
 
+  /**
+   * Counters of this driver: `pending`, `fired`, `cancelled` and `levels` (occupied slots
+   * per wheel level, 6 entries).
+   *
+   * Edge cases: resets and no-op clears count as neither fired nor cancelled; works after
+   * `shutdown()`.
+   *
+   * @example
+   * ```ts
+   * const id = driver.setTimeout(() => {}, 100);
+   * driver.clearTimeout(id);
+   * driver.stats(); // { pending: 0, fired: 0, cancelled: 1, levels: [...] }
+   * ```
+   */
   stats(): DriverStats {
     this._flushNow(); // levels describe the wheel with every registration in place
     const core = this._core;
@@ -737,6 +1117,22 @@ export class Driver {
   /**
    * Stops the driver: pending sleeps, timeouts, interval ticks and queue waits reject with
    * ShutdownError, façade callbacks never run, and scheduling throws ShutdownError afterwards.
+   *
+   * Edge cases:
+   * - Idempotent: a second call is a no-op.
+   * - Afterwards `now`, `stats`, `nextDeadline`, `clearTimeout` and `clearInterval` still
+   *   work; scheduling, `entry`, `pause`, `resume`, `advance` and `runUntilIdle` throw
+   *   `ShutdownError`.
+   * - Rejections nobody awaits are not reported as unhandled.
+   *
+   * @example
+   * ```ts
+   * const d = new Driver();
+   * const s = d.sleep(1_000);
+   * d.shutdown();
+   * await s.catch((e) => e.name); // "ShutdownError"
+   * d.isShutdown;                 // true
+   * ```
    */
   shutdown(): void {
     if (this._closed) return;
@@ -762,12 +1158,26 @@ export class Driver {
     this._shutdownHooks.clear();
   }
 
-  /** Whether shutdown() has been called. */
+  /**
+   * Whether shutdown() has been called.
+   *
+   * @example
+   * ```ts
+   * if (!driver.isShutdown) driver.setTimeout(retry, 1_000);
+   * ```
+   */
   get isShutdown(): boolean {
     return this._closed;
   }
 
-  /** Whether the clock is frozen (paused). */
+  /**
+   * Whether the clock is frozen (paused), by the `paused` option or `pause()`.
+   *
+   * @example
+   * ```ts
+   * new Driver({ paused: true }).isPaused; // true
+   * ```
+   */
   get isPaused(): boolean {
     return this._paused;
   }

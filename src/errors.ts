@@ -1,6 +1,23 @@
 // Errors the package throws or rejects with.
 
-/** Rejection of `timeout` / `timeoutAt` when the clock wins. `name === "TimeoutError"`. */
+/**
+ * Rejection of `timeout` / `timeoutAt` when the clock wins. `name === "TimeoutError"`,
+ * and it is `instanceof Error`.
+ *
+ * Edge cases:
+ * - Only the clock produces it: an aborted signal rejects with `signal.reason` instead, and
+ *   a shutdown with {@link ShutdownError}.
+ * - The work keeps running; its later outcome is ignored.
+ *
+ * @example
+ * ```ts
+ * import { timeout, TimeoutError } from 'tickwheel';
+ * const r = await timeout(100, slowWork()).catch((e) => {
+ *   if (e instanceof TimeoutError) return 'fallback';
+ *   throw e;
+ * });
+ * ```
+ */
 export class TimeoutError extends Error {
   constructor(message = 'the deadline elapsed before the work settled') {
     super(message);
@@ -8,7 +25,30 @@ export class TimeoutError extends Error {
   }
 }
 
-/** Thrown by a driver's scheduling methods after `shutdown()`, and the rejection of every wait it cut short. */
+/**
+ * Thrown by a driver's scheduling methods after `shutdown()`, and the rejection of every wait
+ * it cut short. `name === "ShutdownError"`, and it is `instanceof Error`.
+ *
+ * Edge cases:
+ * - Thrown synchronously (not as a rejection) by `sleep`, `sleepUntil`, `timeout`,
+ *   `timeoutAt`, `interval`, `intervalAt`, `setTimeout`, `setInterval`, `refreshTimeout`,
+ *   `entry`, `pause`, `resume`, `advance`, `runUntilIdle` and `DelayQueue` inserts/resets
+ *   once the driver is shut down.
+ * - Never thrown by `now`, `stats`, `nextDeadline`, `clearTimeout` / `clearInterval`, or a
+ *   second `shutdown()`.
+ * - Pending sleeps, timeouts, `Interval.tick()`s and `DelayQueue` waits reject with it (an
+ *   unawaited one reports no unhandled rejection).
+ *
+ * @example
+ * ```ts
+ * import { Driver, ShutdownError } from 'tickwheel';
+ * const d = new Driver();
+ * const s = d.sleep(1_000);
+ * d.shutdown();
+ * await s.catch((e) => e instanceof ShutdownError); // true
+ * d.sleep(1);                                        // throws ShutdownError
+ * ```
+ */
 export class ShutdownError extends Error {
   constructor(message = 'the timer driver has been shut down') {
     super(message);
@@ -46,7 +86,7 @@ export function checkDelay(name: string, v: unknown): number {
     throw new TypeError(`The "${name}" argument must be of type number (ms). Received ${show(v)}`);
   }
   if (!(v >= 0)) {
-    throw new RangeError(`The "${name}" argument must be a non-negative number of ms (not NaN). Received ${show(v)}`);
+    throw new RangeError(`The "${name}" argument must be a number of ms >= 0. Received ${show(v)}`);
   }
   return v;
 }
@@ -54,7 +94,7 @@ export function checkDelay(name: string, v: unknown): number {
 /** An instant from the driver's clock: a number, not NaN, not -Infinity. Past instants are allowed. */
 export function checkDeadline(name: string, v: unknown): number {
   if (typeof v !== 'number') {
-    throw new TypeError(`The "${name}" argument must be of type number (an instant from driver.now()). Received ${show(v)}`);
+    throw new TypeError(`The "${name}" argument must be of type number (an instant). Received ${show(v)}`);
   }
   if (v !== v || v === -Infinity) {
     throw new RangeError(`The "${name}" argument must be an instant, not ${show(v)}`);
@@ -68,7 +108,7 @@ export function checkPeriod(name: string, v: unknown): number {
     throw new TypeError(`The "${name}" argument must be of type number (ms). Received ${show(v)}`);
   }
   if (!(v > 0 && v !== Infinity)) {
-    throw new RangeError(`The "${name}" argument must be a finite number of ms greater than 0. Received ${show(v)}`);
+    throw new RangeError(`The "${name}" argument must be a finite number of ms > 0. Received ${show(v)}`);
   }
   return v;
 }

@@ -10,7 +10,7 @@ export { TimerEntry } from './entry';
 export { Sleep, type SleepOptions } from './sleep';
 export { type TimeoutOptions, type Work } from './timeout';
 export { Interval, MissedTickBehavior, type IntervalOptions } from './interval';
-export { DelayQueue, type Key, type Expired } from './delay_queue';
+export { DelayQueue, type DelayQueueOptions, type Key, type Expired } from './delay_queue';
 export { TimeoutError, ShutdownError } from './errors';
 export { HORIZON } from './constants';
 export type { Clock } from './time_source';

@@ -31,8 +31,22 @@ import {
 } from './errors';
 import { deferred, rejectQuietly, type Deferred } from './sleep';
 
-/** What an Interval does when `tick()` is called more than 5 ms after a tick was due (Tokio's). */
+/**
+ * What an Interval does when `tick()` is called more than 5 ms after a tick was due (Tokio's):
+ * `"burst"` (default) delivers the missed ticks at once, `"delay"` restarts the schedule from
+ * now, `"skip"` jumps to the next multiple of the period.
+ *
+ * Edge cases: any other value is a `TypeError` (not a string) or `RangeError`; a tick up to
+ * 5 ms late is not missed.
+ *
+ * @example
+ * ```ts
+ * import { interval, MissedTickBehavior } from 'tickwheel';
+ * const iv = interval(100, { missedTickBehavior: MissedTickBehavior.Skip }); // or 'skip'
+ * ```
+ */
 export type MissedTickBehavior = 'burst' | 'delay' | 'skip';
+/** The three behaviors as a frozen object: `Burst`, `Delay`, `Skip`. */
 export const MissedTickBehavior = Object.freeze({ Burst: 'burst', Delay: 'delay', Skip: 'skip' } as const);
 
 export interface IntervalOptions {
@@ -53,7 +67,26 @@ function checkBehavior(name: string, v: unknown): MissedTickBehavior {
   throw new RangeError(`The "${name}" option must be "burst", "delay" or "skip". Received ${JSON.stringify(v)}`);
 }
 
-/** Ticks every `period` ms; see the top of src/interval.ts for the rules. */
+/**
+ * Ticks every `period` ms (Tokio's `Interval`), made by `interval` / `intervalAt`. The first
+ * tick completes at once (at `start` for `intervalAt`). It arms a timer only while a
+ * `tick()` is pending, so an idle Interval does not keep `runUntilIdle` (or Node) running.
+ *
+ * Edge cases:
+ * - A tick due or overdue when `tick()` is called resolves in a microtask, without waiting.
+ * - Concurrent `tick()` calls resolve in order with successive ticks.
+ * - After dispose, an abort or a shutdown, every `tick()` rejects (AbortError,
+ *   `signal.reason`, `ShutdownError`).
+ *
+ * @example
+ * ```ts
+ * import { interval } from 'tickwheel';
+ * using iv = interval(250);
+ * for await (const t of iv) {
+ *   if (await poll()) break; // break stops it
+ * }
+ * ```
+ */
 export class Interval implements Target {
   /** @internal */ _d: Driver;
   /** @internal Wheel id while someone waits for a tick, else -1. */ _id = -1;
@@ -78,12 +111,29 @@ export class Interval implements Target {
     }
   }
 
-  /** The time between ticks, in ms. */
+  /**
+   * The time between ticks, in ms (as given; always finite and > 0).
+   *
+   * @example
+   * ```ts
+   * interval(250).period; // 250
+   * ```
+   */
   get period(): number {
     return this._period;
   }
 
-  /** What happens to missed ticks (settable, like Tokio's `set_missed_tick_behavior`). */
+  /**
+   * What happens to missed ticks (settable, like Tokio's `set_missed_tick_behavior`).
+   *
+   * Edge cases: setting a value other than `"burst"`, `"delay"` or `"skip"` throws
+   * `TypeError` (not a string) or `RangeError`, and leaves it unchanged.
+   *
+   * @example
+   * ```ts
+   * iv.missedTickBehavior = 'delay';
+   * ```
+   */
   get missedTickBehavior(): MissedTickBehavior {
     return this._mtb;
   }
@@ -95,6 +145,17 @@ export class Interval implements Target {
   /**
    * Resolves with the instant the next tick was scheduled for, once the clock has reached
    * it; at once (in a microtask) if it already has. Concurrent calls take successive ticks.
+   *
+   * Edge cases: never throws; after dispose, an abort or the driver's shutdown it returns a
+   * rejected promise (AbortError, `signal.reason`, `ShutdownError`). A shutdown while it waits
+   * rejects it with `ShutdownError`.
+   *
+   * @example
+   * ```ts
+   * const iv = driver.interval(100);
+   * await iv.tick(); // 0 (at once)
+   * await iv.tick(); // 100
+   * ```
    */
   tick(): Promise<number> {
     let r: Deferred<number> | number;
@@ -106,29 +167,85 @@ export class Interval implements Target {
     return typeof r === 'number' ? Promise.resolve(r) : r.p;
   }
 
-  /** The next tick one period from now (ignores the missed-tick behavior). */
+  /**
+   * The next tick one period from now (ignores the missed-tick behavior).
+   *
+   * @throws ShutdownError after the driver's shutdown.
+   *
+   * @example
+   * ```ts
+   * iv.reset(); // next tick at now() + period
+   * ```
+   */
   reset(): void {
     this._resetTo(this._d.now() + this._period);
   }
 
-  /** The next tick now. */
+  /**
+   * The next tick now.
+   *
+   * @throws ShutdownError after the driver's shutdown.
+   *
+   * @example
+   * ```ts
+   * iv.resetImmediately();
+   * await iv.tick(); // at once
+   * ```
+   */
   resetImmediately(): void {
     this._resetTo(this._d.now());
   }
 
-  /** The next tick `ms` from now. */
+  /**
+   * The next tick `ms` from now.
+   *
+   * Edge cases: `0` makes it due now; `Infinity` is clamped to now + horizon.
+   *
+   * @throws TypeError if `ms` is not a number.
+   * @throws RangeError if `ms` is `NaN` or negative.
+   * @throws ShutdownError after the driver's shutdown.
+   *
+   * @example
+   * ```ts
+   * iv.resetAfter(5_000); // back off for 5 s
+   * ```
+   */
   resetAfter(ms: number): void {
     checkDelay('ms', ms);
     this._resetTo(this._d.now() + Math.min(ms, HORIZON));
   }
 
-  /** The next tick at `deadline` (an instant of the driver's clock). */
+  /**
+   * The next tick at `deadline` (an instant of the driver's clock).
+   *
+   * Edge cases: a past instant makes it due now; `Infinity` or beyond now + horizon is
+   * clamped to now + horizon.
+   *
+   * @throws TypeError if `deadline` is not a number.
+   * @throws RangeError if `deadline` is `NaN` or `-Infinity`.
+   * @throws ShutdownError after the driver's shutdown.
+   *
+   * @example
+   * ```ts
+   * iv.resetAt(now() + 1_000);
+   * ```
+   */
   resetAt(deadline: number): void {
     checkDeadline('deadline', deadline);
     this._resetTo(deadline);
   }
 
-  /** Yields tick instants; `return()` (a `break` out of `for await`) stops the iteration. */
+  /**
+   * Yields tick instants; `return()` (a `break` out of `for await`) stops the iteration.
+   *
+   * Edge cases: `return()` withdraws a pending wait (and its timer) without losing a tick
+   * already taken; after dispose, an abort or shutdown, `next()` rejects.
+   *
+   * @example
+   * ```ts
+   * for await (const t of interval(1_000)) console.log('tick at', t);
+   * ```
+   */
   [Symbol.asyncIterator](): AsyncIterableIterator<number> {
     let done = false;
     let inFlight: Deferred<number> | undefined;
@@ -166,7 +283,16 @@ export class Interval implements Target {
     return it;
   }
 
-  /** Stops it: pending ticks reject with an AbortError, and so does every later one. */
+  /**
+   * Stops it: pending ticks reject with an AbortError, and so does every later one.
+   *
+   * Edge cases: idempotent; unawaited rejections are not reported as unhandled.
+   *
+   * @example
+   * ```ts
+   * { using iv = interval(100); await iv.tick(); } // disposed here
+   * ```
+   */
   [Symbol.dispose](): void {
     this._stop(abortError('the interval was disposed'), true);
   }

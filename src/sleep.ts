@@ -45,6 +45,21 @@ const FIX_CLAMP = 2;
  * A timer you await (a `PromiseLike<void>`), made by `sleep(ms)` / `sleepUntil(deadline)`.
  * It resolves once the driver's clock reads `>= deadline`; `cancel()` or an aborted signal
  * rejects it; `reset(deadline)` re-arms it, also after it elapsed.
+ *
+ * Edge cases:
+ * - Never settles synchronously: `sleep(0)` completes in the next processing pass.
+ * - A sleep cancelled, aborted or cut short by shutdown that nobody awaits causes no
+ *   unhandled rejection; a later `await` still sees the rejection.
+ * - A driver shutdown rejects a pending sleep with `ShutdownError`.
+ *
+ * @example
+ * ```ts
+ * import { sleep } from 'tickwheel';
+ * const s = sleep(1_000);
+ * s.reset(s.deadline + 500); // now 1.5 s
+ * await s;
+ * s.isElapsed; // true
+ * ```
  */
 export class Sleep implements PromiseLike<void>, Target, Fixable {
   /** @internal */ _d: Driver;
@@ -83,6 +98,15 @@ export class Sleep implements PromiseLike<void>, Target, Fixable {
    * The instant it completes at: the requested one, clamped to now + horizon (not rounded up
    * to the tick). For `sleep(ms)` it is fixed at the next microtask checkpoint (or now, if
    * read before).
+   *
+   * Edge cases: `Infinity` (or beyond the horizon) reads as now + horizon; a past instant
+   * given to `sleepUntil` reads as given.
+   *
+   * @example
+   * ```ts
+   * const s = driver.sleepUntil(42.5);
+   * s.deadline; // 42.5
+   * ```
    */
   get deadline(): number {
     if (this._fix !== FIX_NONE) {
@@ -92,7 +116,18 @@ export class Sleep implements PromiseLike<void>, Target, Fixable {
     return this._deadline;
   }
 
-  /** True once it has completed, until the next reset. */
+  /**
+   * True once it has completed, until the next reset.
+   *
+   * Edge cases: stays false when it was cancelled, aborted or shut down.
+   *
+   * @example
+   * ```ts
+   * const s = sleep(10);
+   * await s;
+   * s.isElapsed; // true
+   * ```
+   */
   get isElapsed(): boolean {
     return this._state === ELAPSED;
   }
@@ -118,6 +153,21 @@ export class Sleep implements PromiseLike<void>, Target, Fixable {
    * Re-arms it for `deadline` (an instant of the driver's clock), before or after it elapsed
    * or was cancelled. While pending, awaits in progress keep waiting, for the new deadline;
    * once settled, a new await waits for the new deadline. Throws ShutdownError after shutdown.
+   *
+   * Edge cases: a past deadline completes in the next pass; `Infinity` is clamped to
+   * now + horizon; a sleep bound to an aborted signal stays rejected with its reason.
+   *
+   * @throws TypeError if `deadline` is not a number.
+   * @throws RangeError if `deadline` is `NaN` or `-Infinity`.
+   * @throws ShutdownError after the driver's shutdown.
+   *
+   * @example
+   * ```ts
+   * const s = sleep(100);
+   * await s;
+   * s.reset(now() + 100); // sleep again
+   * await s;
+   * ```
    */
   reset(deadline: number): void {
     checkDeadline('deadline', deadline);
@@ -148,7 +198,19 @@ export class Sleep implements PromiseLike<void>, Target, Fixable {
     }
   }
 
-  /** Disarms it; the promise rejects with an AbortError. A no-op once it elapsed or was cancelled. */
+  /**
+   * Disarms it; the promise rejects with an AbortError. A no-op once it elapsed or was cancelled.
+   *
+   * Edge cases: also a no-op after it was aborted or shut down; unawaited, it reports no
+   * unhandled rejection. `reset` re-arms a cancelled sleep.
+   *
+   * @example
+   * ```ts
+   * const s = sleep(1_000);
+   * s.cancel();
+   * await s.catch((e) => e.name); // "AbortError"
+   * ```
+   */
   cancel(): void {
     if (this._state !== PENDING) return;
     if (this._id > 0) {
@@ -158,6 +220,14 @@ export class Sleep implements PromiseLike<void>, Target, Fixable {
     this._reject(abortError());
   }
 
+  /**
+   * Same as `cancel()`, for `using`.
+   *
+   * @example
+   * ```ts
+   * { using s = sleep(1_000); } // cancelled when the block ends
+   * ```
+   */
   [Symbol.dispose](): void {
     this.cancel();
   }

@@ -8,7 +8,7 @@ import { WINDOW } from './constants';
 export interface Core {
   memory: WebAssembly.Memory;
   init(seed: number): void;
-  reserve(n: number): number;
+  reserve(n: number): void;
   schedule(enc: number, unref: number): number;
   cancel(id: number): number;
   refresh(id: number, enc: number): number;
