@@ -1,27 +1,10 @@
 // Loads the test build of the wasm core (production ABI + check() + pure bit math).
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { Core } from '../../src/wasm';
 
-export interface TestingCore {
-  memory: WebAssembly.Memory;
-  init(seed: number): void;
-  schedule(enc: number, unref: number): number;
-  cancel(id: number): number;
-  refresh(id: number, enc: number): number;
-  rekey(id: number, enc: number, unref: number): number;
-  setRef(id: number, keep: number): number;
-  flush(now: number, count: number): void;
-  process(nowTick: number, begin: number): number;
-  nextExpiration(): number;
-  nextDeadline(): number;
-  pending(): number;
-  refs(): number;
-  levelSlots(level: number): number;
-  capacity(): number;
-  slabBase(): number;
-  windows(): number;
-  seqNext(): number;
-  setSeqNext(v: number): void;
+/** The production ABI (src/wasm.ts) plus what only the test build exports. */
+export interface TestingCore extends Core {
   check(): number;
   dead(): number;
   sweep(): number;
