@@ -3,18 +3,9 @@
 // iteration, close / clear, shutdown.
 import { afterEach, describe, expect, it } from 'vitest';
 import { DelayQueue, Driver, HORIZON, ShutdownError, type Expired, type Key } from '../src/index';
+import { macrotask, paused } from './helpers/drivers';
 
-const macrotask = () => new Promise<void>((r) => setImmediate(r));
 
-const drivers: Driver[] = [];
-function paused(opts: { autoAdvance?: boolean } = {}): Driver {
-  const d = new Driver({ paused: true, ...opts });
-  drivers.push(d);
-  return d;
-}
-afterEach(() => {
-  for (const d of drivers.splice(0)) d.shutdown();
-});
 
 function drain<T>(q: DelayQueue<T>): T[] {
   const out: T[] = [];

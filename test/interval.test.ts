@@ -2,18 +2,9 @@
 // the missed-tick behaviors, the 5 ms grace, concurrency, iteration, reset, dispose, shutdown.
 import { afterEach, describe, expect, it } from 'vitest';
 import { Driver, HORIZON, Interval, MissedTickBehavior, ShutdownError } from '../src/index';
+import { macrotask, paused, track } from './helpers/drivers';
 
-const macrotask = () => new Promise<void>((r) => setImmediate(r));
 
-const drivers: Driver[] = [];
-function paused(opts: { autoAdvance?: boolean } = {}): Driver {
-  const d = new Driver({ paused: true, ...opts });
-  drivers.push(d);
-  return d;
-}
-afterEach(() => {
-  for (const d of drivers.splice(0)) d.shutdown();
-});
 
 /**
  * Tokio's `poll_tick` once: the tick if it is ready now, else 'pending' — and then the wait
@@ -323,7 +314,7 @@ describe('waiting', () => {
     // runs when the clock already reads 35.
     let t = 0;
     const d = new Driver({ clock: { now: () => t } });
-    drivers.push(d);
+    track(d);
     const iv = d.interval(10);
     expect(await iv.tick()).toBe(0);
     const ps = [iv.tick(), iv.tick(), iv.tick(), iv.tick()];

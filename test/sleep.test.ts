@@ -2,8 +2,8 @@
 // signals, ref, shutdown, and no stray rejections.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Driver, HORIZON, ShutdownError, Sleep, sleep as moduleSleep, now as moduleNow } from '../src/index';
+import { macrotask, paused, track } from './helpers/drivers';
 
-const macrotask = () => new Promise<void>((r) => setImmediate(r));
 
 /** Watches a thenable: `.state` is 'pending' until it settles. */
 function watch(p: PromiseLike<unknown>) {
@@ -12,15 +12,6 @@ function watch(p: PromiseLike<unknown>) {
   return w;
 }
 
-const drivers: Driver[] = [];
-function paused(opts: { autoAdvance?: boolean } = {}): Driver {
-  const d = new Driver({ paused: true, ...opts });
-  drivers.push(d);
-  return d;
-}
-afterEach(() => {
-  for (const d of drivers.splice(0)) d.shutdown();
-});
 
 describe('Tokio examples', () => {
   it('sleep(100) completes 100 ms later', async () => {
@@ -93,7 +84,7 @@ describe('deadline and elapsing', () => {
     let t = 1000;
     const clock = { now: () => t };
     const d = new Driver({ clock });
-    drivers.push(d);
+    track(d);
     t = 1005; // driver time 5
     const a = d.sleep(10);
     t = 1007;

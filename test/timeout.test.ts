@@ -1,8 +1,8 @@
 // timeout / timeoutAt on paused drivers: who wins, what is left behind, signals, shutdown.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Driver, ShutdownError, TimeoutError, timeout as moduleTimeout } from '../src/index';
+import { macrotask, paused } from './helpers/drivers';
 
-const macrotask = () => new Promise<void>((r) => setImmediate(r));
 
 function watch(p: PromiseLike<unknown>) {
   const w = { state: 'pending' as 'pending' | 'resolved' | 'rejected', value: undefined as unknown };
@@ -18,15 +18,6 @@ function manual<T>() {
   return { promise, resolve, reject };
 }
 
-const drivers: Driver[] = [];
-function paused(opts: { autoAdvance?: boolean } = {}): Driver {
-  const d = new Driver({ paused: true, ...opts });
-  drivers.push(d);
-  return d;
-}
-afterEach(() => {
-  for (const d of drivers.splice(0)) d.shutdown();
-});
 
 describe('Tokio example', () => {
   it('"did not receive value within 10 ms": a value that never comes times out at 10', async () => {
