@@ -483,7 +483,10 @@ export class Driver {
     const run = this._running;
     // A timeout whose callback is running has fired: clearing it is a no-op (an interval's
     // still stops: it is pending for its next period).
-    if ((id & SLOT_MASK) === run && this._stateOf(run) === ST_EMITTED && !(this._targets[run] as FacadeCall)?.period) return;
+    if ((id & SLOT_MASK) === run && this._stateOf(run) === ST_EMITTED && !(this._targets[run] as FacadeCall)?.period) {
+      this._core.cancel(id); // uncounted, but no later refresh may re-arm it
+      return;
+    }
     const slot = this._core.cancel(id);
     if (slot < 0) return;
     this._targets[slot] = undefined;

@@ -267,7 +267,7 @@ describe('security', () => {
       getPrototypeOf() { lookups++; return null; },
     };
     let calls = 0;
-    const cb = new Proxy(function () { calls++; }, trap);
+    const cb = new Proxy(function (..._a: unknown[]) { calls++; }, trap);
     const arg = new Proxy({}, trap);
     for (let i = 0; i < 100; i++) d.setTimeout(cb, 1 + (i % 5));
     d.setTimeout(cb, 3, arg, arg);
@@ -303,12 +303,10 @@ describe('security', () => {
   });
 });
 
-describe('CORE BUGS (open: each fails until fixed)', () => {
-  it('CORE BUG 9: a DelayQueue key of another queue (same driver or another) removes that queue’s item', () => {
-    // Keys are gen * 2^26 + idx with every queue's generations starting at 1, so the first
-    // key of every queue is 67108864: a key from queue A names B's first item, and B.remove
-    // takes it. The wheel's ids are salted per driver against exactly this; queue keys need
-    // the same (a per-queue random starting generation).
+describe('core bugs found by these tests (regressions; fixed in 4f9b239)', () => {
+  it('core bug 9: a DelayQueue key of another queue (same driver or another) names nothing there', () => {
+    // Keys are gen * 2^26 + idx, and every queue's generations used to start at 1, so the
+    // first key of every queue was 67108864: B.remove(a key of A) took B's item.
     const d = new Driver({ paused: true });
     const a = new DelayQueue<string>({ driver: d });
     const b = new DelayQueue<string>({ driver: d });

@@ -1,9 +1,8 @@
 // Faults (issue 6): callbacks that throw at every position of a batch; callbacks that cancel,
 // reset or schedule timers of their own batch, or shut the driver down; re-entrant advance;
 // shutdown during advance; clocks that jump back, jump forward by years, pass the end of the
-// clock, or return NaN. Then the core bugs the reliability tests found that are still open:
-// each "CORE BUG n" test fails until the core is fixed (docs/sections/reliability.md lists
-// them, with the fixed ones).
+// clock, or return NaN. Then regressions for the core bugs these tests found (fixed ones,
+// and "CORE BUG n (open)" ones that fail until fixed; docs/sections/reliability.md lists them).
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { Driver, HORIZON, ShutdownError, type TimerEntry } from '../src/index';
@@ -296,7 +295,7 @@ describe('clocks that misbehave', () => {
     const { d, clock } = manual(0);
     drivers.push(d);
     const fired: number[] = [];
-    d.setTimeout(() => fired.push(d.now()), 1000);
+    d.setTimeout(() => fired.push(d.now()), 10);
     await macrotask();
     clock.t = 300 * YEAR;
     expect(await until(() => fired.length === 1)).toBe(true);
@@ -337,12 +336,10 @@ describe('clocks that misbehave', () => {
   });
 });
 
-describe('CORE BUGS (open: each fails until the core is fixed)', () => {
-  it('CORE BUG 2b: clearTimeout() of the timeout whose callback is running counts a cancellation', async () => {
+describe('core bugs found by these tests (regressions; all fixed in 4f9b239 but bug 10)', () => {
+  it('core bug 2b: clearTimeout() of the timeout whose callback is running counts no cancellation', async () => {
     // It already fired (stats().fired counts it); it is not pending, and Node treats this
-    // clear as a no-op. stats() reports { fired: 1, cancelled: 1 } for one timer. The
-    // dispatcher marks a finished timeout EMITTED_DEAD only after its callback returns (fix
-    // a64e9e0); clearing during the callback still finds it EMITTED.
+    // clear as a no-op. stats() used to report { fired: 1, cancelled: 1 } for one timer.
     const { d } = paused();
     drivers.push(d);
     let id = 0;
@@ -351,13 +348,27 @@ describe('CORE BUGS (open: each fails until the core is fixed)', () => {
     expect(d.stats()).toMatchObject({ pending: 0, fired: 1, cancelled: 0 });
   });
 
-  it('CORE BUG 5: a Sleep reset mid-pass to a reached deadline fires in that pass when the batch exceeds 1024 (guarantee 4)', async () => {
+  it('CORE BUG 10 (open, since 4f9b239): a timeout cleared in its own callback and then refreshed fires again, for ever', async () => {
+    // Node: clearTimeout destroys the timer, and refresh() of a destroyed timer does nothing,
+    // so the callback runs once. Since the fix of core bug 2b, clearing the timeout whose
+    // callback runs is a plain no-op; the refresh that follows re-arms it: 20 runs in 100 ms
+    // here. A fix that keeps 2b fixed: cancel the entry (EMITTED_DEAD) without counting it.
+    const { d } = paused();
+    drivers.push(d);
+    let id = 0;
+    let runs = 0;
+    id = d.setTimeout(() => { runs++; d.clearTimeout(id); d.refreshTimeout(id); }, 5);
+    await d.advance(100);
+    expect(runs).toBe(1);
+    expect(d.stats()).toMatchObject({ pending: 0, fired: 1, cancelled: 0 });
+  });
+
+  it('core bug 5: a Sleep reset mid-pass to a reached deadline fires in the next pass, also when the batch exceeds 1024 (guarantee 4)', async () => {
     // Sleep.reset to a deadline no earlier than its own re-arms the entry in place (86aa348).
-    // When the sleep is due in this pass but still waits in the core's DUE list (the batch is
-    // longer than the 1024-slot output window), the re-armed entry is fixed for a tick the pass
-    // has reached and process() hands it out in the same pass: it fires before E, armed
-    // earlier in the same callback for the same instant. With a batch under 1024 it correctly
-    // fires in the next pass, after E. Root cause: ABI BUG 1 (test/fuzz_abi.test.ts).
+    // When the sleep was due in this pass but still waited in the core's DUE list (the batch
+    // longer than the 1024-slot output window), the re-armed entry came out in the same pass,
+    // before E, armed earlier in the same callback for the same instant. With a batch under
+    // 1024 it fired in the next pass, after E. Root cause: ABI bug 1 (test/fuzz_abi.test.ts).
     for (const extra of [10, 1100]) {
       const { d } = paused();
       drivers.push(d);
@@ -376,12 +387,10 @@ describe('CORE BUGS (open: each fails until the core is fixed)', () => {
     }
   });
 
-  it('CORE BUG 6: a clock reading NaN inside the driver (checkpoint) escapes as an uncaught exception and leaves the timer unfired', async () => {
-    // The TypeError is thrown from the driver's own microtask, so it reaches neither the
-    // caller nor onError: Node's default is to crash. And the checkpoint that failed never
-    // armed the host timer, so once the clock is sane again the timer still does not fire
-    // until some other call touches the driver. Expected: reported through onError (or
-    // rethrown asynchronously without one), and the driver keeps working.
+  it('core bug 6: a clock reading NaN inside the driver (checkpoint) is reported through onError, and the timer still fires', async () => {
+    // The TypeError used to be thrown from the driver's own microtask, reaching neither the
+    // caller nor onError (Node's default: crash), and the checkpoint that failed never armed
+    // the host timer, so the timer did not fire until some other call touched the driver.
     const uncaught: unknown[] = [];
     const onUncaught = (e: unknown) => { uncaught.push(e); };
     process.on('uncaughtException', onUncaught);
@@ -405,10 +414,10 @@ describe('CORE BUGS (open: each fails until the core is fixed)', () => {
     }
   });
 
-  it('CORE BUG 7: an instant just above 2^k - 1 fires one ulp early (guarantee 1)', async () => {
-    // encodeAt(x) = -(x + 1) and the core decodes -enc - 1: when x + 1 crosses a power of two
-    // the lowest bit of x is lost, so 1 + 2^-52 decodes to 1 and fires at tick 1, while
-    // `deadline` reports 1.0000000000000002. Fix: encode Math.ceil(x) (exact for integers).
+  it('core bug 7: an instant just above 2^k - 1 does not fire one ulp early (guarantee 1)', async () => {
+    // encodeAt(x) was -(x + 1), decoded as -enc - 1: when x + 1 crossed a power of two the
+    // lowest bit of x was lost, so 1 + 2^-52 decoded to 1 and fired at tick 1, while
+    // `deadline` reported 1.0000000000000002.
     const { d } = paused();
     drivers.push(d);
     const cases = [1 + 2 ** -52, 3 + 2 ** -51, 7 + 2 ** -50];
@@ -421,10 +430,10 @@ describe('CORE BUGS (open: each fails until the core is fixed)', () => {
     expect(early).toEqual([]);
   });
 
-  it('CORE BUG 8: refreshTimeout() rounds a fractional delay up below 2^32 - 1 ms but not above', async () => {
-    // Delays are remembered as whole ms in a Uint32Array (Math.ceil), but ones past its range
-    // go to a Map unrounded: a 5e9 + 0.5 ms timeout refreshed at 0.25 fires at 5000000001,
-    // a 5.5 ms one at ceil(0.25 + 6) = 7 (rounded up, as the model test expects of both).
+  it('core bug 8: refreshTimeout() rounds a fractional delay up above 2^32 - 1 ms too', async () => {
+    // Delays are remembered as whole ms in a Uint32Array (Math.ceil); ones past its range went
+    // to a Map unrounded: a 5e9 + 0.5 ms timeout refreshed at 0.25 fired at 5000000001, a
+    // 5.5 ms one at ceil(0.25 + 6) = 7 (rounded up, as the model test expects of both).
     const { d } = paused();
     drivers.push(d);
     await d.advance(0.25);
