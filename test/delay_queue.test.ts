@@ -3,7 +3,7 @@
 // iteration, close / clear, shutdown.
 import { afterEach, describe, expect, it } from 'vitest';
 import { DelayQueue, Driver, HORIZON, ShutdownError, type Expired, type Key } from '../src/index';
-import { macrotask, paused } from './helpers/drivers';
+import { macrotask, paused, noUnhandledRejections } from './helpers/drivers';
 
 
 
@@ -505,10 +505,7 @@ describe('shutdown and bookkeeping', () => {
   });
 
   it('waits cut short by shutdown that nobody awaits cause no unhandled rejection', async () => {
-    const seen: unknown[] = [];
-    const on = (e: unknown) => { seen.push(e); };
-    process.on('unhandledRejection', on);
-    try {
+    await noUnhandledRejections(async () => {
       const d = new Driver({ paused: true });
       const q = new DelayQueue<number>({ driver: d });
       q.insert(1, 10);
@@ -518,10 +515,7 @@ describe('shutdown and bookkeeping', () => {
       await macrotask();
       await new Promise((r) => setTimeout(r, 5));
       await macrotask();
-    } finally {
-      process.off('unhandledRejection', on);
-    }
-    expect(seen).toEqual([]);
+    });
   });
 
   it('stats: each expiry counts as fired, each removal of a pending item as cancelled', async () => {

@@ -2,7 +2,7 @@
 // the missed-tick behaviors, the 5 ms grace, concurrency, iteration, reset, dispose, shutdown.
 import { afterEach, describe, expect, it } from 'vitest';
 import { Driver, HORIZON, Interval, MissedTickBehavior, ShutdownError } from '../src/index';
-import { macrotask, paused, track } from './helpers/drivers';
+import { macrotask, paused, track, noUnhandledRejections } from './helpers/drivers';
 
 
 
@@ -444,10 +444,7 @@ describe('dispose, signal, shutdown, properties', () => {
   });
 
   it('ticks cut short (dispose, abort, shutdown) that nobody awaits cause no unhandled rejection', async () => {
-    const seen: unknown[] = [];
-    const on = (e: unknown) => { seen.push(e); };
-    process.on('unhandledRejection', on);
-    try {
+    await noUnhandledRejections(async () => {
       const d = paused();
       const a = d.interval(10);
       await a.tick();
@@ -466,10 +463,7 @@ describe('dispose, signal, shutdown, properties', () => {
       await macrotask();
       await new Promise((r) => setTimeout(r, 5));
       await macrotask();
-    } finally {
-      process.off('unhandledRejection', on);
-    }
-    expect(seen).toEqual([]);
+    });
   });
 
   it('period, missedTickBehavior (default burst, settable, validated), the frozen enum', () => {

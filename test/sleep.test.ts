@@ -2,7 +2,7 @@
 // signals, ref, shutdown, and no stray rejections.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Driver, HORIZON, ShutdownError, Sleep, sleep as moduleSleep, now as moduleNow } from '../src/index';
-import { macrotask, paused, track } from './helpers/drivers';
+import { macrotask, paused, track, noUnhandledRejections } from './helpers/drivers';
 
 
 /** Watches a thenable: `.state` is 'pending' until it settles. */
@@ -325,10 +325,7 @@ describe('cancel, dispose and signals', () => {
   });
 
   it('a cancelled, aborted or shut-down sleep that nobody awaits causes no unhandled rejection', async () => {
-    const seen: unknown[] = [];
-    const onUnhandled = (e: unknown) => { seen.push(e); };
-    process.on('unhandledRejection', onUnhandled);
-    try {
+    await noUnhandledRejections(async () => {
       const d = paused();
       d.sleep(10).cancel();
       d.sleep(10)[Symbol.dispose]();
@@ -342,10 +339,7 @@ describe('cancel, dispose and signals', () => {
       await macrotask();
       await new Promise((r) => setTimeout(r, 5));
       await macrotask();
-    } finally {
-      process.off('unhandledRejection', onUnhandled);
-    }
-    expect(seen).toEqual([]);
+    });
   });
 });
 

@@ -1,7 +1,7 @@
 // timeout / timeoutAt on paused drivers: who wins, what is left behind, signals, shutdown.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Driver, ShutdownError, TimeoutError, timeout as moduleTimeout } from '../src/index';
-import { macrotask, paused } from './helpers/drivers';
+import { macrotask, paused, noUnhandledRejections } from './helpers/drivers';
 
 
 function watch(p: PromiseLike<unknown>) {
@@ -77,10 +77,7 @@ describe('who wins', () => {
   });
 
   it('a work that rejects after the timeout does not surface as an unhandled rejection', async () => {
-    const seen: unknown[] = [];
-    const on = (e: unknown) => { seen.push(e); };
-    process.on('unhandledRejection', on);
-    try {
+    await noUnhandledRejections(async () => {
       const d = paused();
       const work = manual<string>();
       const outcome = d.timeout(5, work.promise).catch((e: unknown) => e);
@@ -89,10 +86,7 @@ describe('who wins', () => {
       work.reject(new Error('late failure'));
       await macrotask();
       await macrotask();
-    } finally {
-      process.off('unhandledRejection', on);
-    }
-    expect(seen).toEqual([]);
+    });
   });
 
   it('an already-settled work wins even with a zero timeout (polled first, as in Tokio)', async () => {
@@ -208,10 +202,7 @@ describe('signals', () => {
   });
 
   it('an aborted timeout that nobody awaits causes no unhandled rejection', async () => {
-    const seen: unknown[] = [];
-    const on = (e: unknown) => { seen.push(e); };
-    process.on('unhandledRejection', on);
-    try {
+    await noUnhandledRejections(async () => {
       const d = paused();
       const ac = new AbortController();
       d.timeout(100, new Promise(() => {}), { signal: ac.signal });
@@ -223,10 +214,7 @@ describe('signals', () => {
       await macrotask();
       await new Promise((r) => setTimeout(r, 5));
       await macrotask();
-    } finally {
-      process.off('unhandledRejection', on);
-    }
-    expect(seen).toEqual([]);
+    });
   });
 });
 
