@@ -1,23 +1,33 @@
-// Sleep: Tokio's `sleep` / `sleep_until` as a thenable. One wheel entry, nothing else.
+// Sleep: Tokio's `sleep` / `sleep_until` as a native Promise. One wheel entry, nothing else.
 //
-//   makeSleep ──► _arm(sleep, ms) ──► checkpoint fixes the tick AND calls sleep._fixed(now)
-//                                      with the same reading: deadline = now + min(ms, HORIZON)
-//   wheel fires ─► sleep._fire ─► resolves the promise, if anyone has asked for one
+//   makeSleep ──► _arm(sleep, ms) ──► the checkpoint fixes the tick with one clock reading,
+//                                      stored in the driver's Epoch the sleep points to:
+//                                      deadline = epoch.now + min(ms, HORIZON), computed on read
+//   wheel fires ─► sleep._fire ─► resolves the promise
 //
 //            reset(x)                     cancel() / signal / shutdown()
 //   PENDING ─────────► PENDING (re-keyed)   PENDING ──────────► REJECTED
 //   PENDING ─ fire ──► ELAPSED ─ reset(x) ─► PENDING (a new promise for new awaits)
 //
-// The promise is made lazily, on the first `then` (which is what `await` calls). A sleep
-// that is cancelled, aborted or cut short by shutdown before anyone awaited it therefore
-// has no promise to reject, and can cause no unhandled rejection (guarantee 10); a later
-// `then` gets an already-rejected promise with its handlers attached at once.
+// WHY a Promise subclass: `await` of a native promise whose `constructor` reads as
+// %Promise% takes V8's fast path (no thenable job, no extra promise); awaiting a thenable
+// object cost about a third more CPU per sleep. So a Sleep *is* its first promise, and its
+// prototype's `constructor` is a getter that answers `Promise` (the protector V8 keeps for
+// promises is untouched: nothing is defined on a promise instance or on Promise.prototype).
+//
+// A native promise cannot go back to pending, and Tokio's Sleep can be reset after it
+// elapsed. So a reset after settling makes a fresh inner promise `_p`; from then on the
+// getter answers `Sleep`, `await` goes through `then`, and `then` delegates to `_p`.
+//
+// A sleep cut short (cancel, signal, shutdown) gets a no-op rejection handler before it is
+// rejected, so nobody awaiting it means no unhandled rejection (guarantee 10); awaiters and
+// `then` callers still see the rejection.
 //
 // The AbortSignal listener is the Sleep itself (EventTarget calls `handleEvent`), so a
 // signal costs no closure; it is removed as soon as the sleep settles.
 
 import { HORIZON } from './constants';
-import type { Driver, Fixable, Target } from './driver';
+import type { Driver, Epoch, Target } from './driver';
 import { encodeAt, mayClamp } from './entry';
 import {
   ShutdownError, abortError, checkDeadline, checkDelay, checkOptions, checkSignal, signalReason,
@@ -34,23 +44,40 @@ const PENDING = 0;
 const ELAPSED = 1;
 const REJECTED = 2;
 
-/** How the deadline still has to be fixed at the next checkpoint. */
+/** How the deadline still has to be fixed by the epoch's reading. */
 const FIX_NONE = 0;
 /** `_deadline` holds a relative delay in ms: deadline = now + min(ms, HORIZON). */
 const FIX_REL = 1;
 /** `_deadline` holds an absolute instant that may lie beyond now + HORIZON. */
 const FIX_CLAMP = 2;
 
+type Resolve = (v?: void) => void;
+type Reject = (e: unknown) => void;
+
+// The executor stores the resolvers here, so a sleep's construction allocates no closure.
+let capturedRes: Resolve | undefined;
+let capturedRej: Reject | undefined;
+function capture(res: Resolve, rej: Reject): void {
+  capturedRes = res;
+  capturedRej = rej;
+}
+
+function ignore(): void {}
+
+const promiseThen = Promise.prototype.then;
+
 /**
- * A timer you await (a `PromiseLike<void>`), made by `sleep(ms)` / `sleepUntil(deadline)`.
- * It resolves once the driver's clock reads `>= deadline`; `cancel()` or an aborted signal
- * rejects it; `reset(deadline)` re-arms it, also after it elapsed.
+ * A timer you await, made by `sleep(ms)` / `sleepUntil(deadline)`: a native `Promise<void>`
+ * (so a `PromiseLike`) that resolves once the driver's clock reads `>= deadline`. `cancel()`
+ * or an aborted signal rejects it; `reset(deadline)` re-arms it, also after it elapsed.
  *
  * Edge cases:
  * - Never settles synchronously: `sleep(0)` completes in the next processing pass.
  * - A sleep cancelled, aborted or cut short by shutdown that nobody awaits causes no
  *   unhandled rejection; a later `await` still sees the rejection.
  * - A driver shutdown rejects a pending sleep with `ShutdownError`.
+ * - `then` / `catch` / `finally` return plain Promises; after a reset that follows
+ *   completion, they (and `await`) wait for the new deadline.
  *
  * @example
  * ```ts
@@ -61,36 +88,58 @@ const FIX_CLAMP = 2;
  * s.isElapsed; // true
  * ```
  */
-export class Sleep implements PromiseLike<void>, Target, Fixable {
-  /** @internal */ _d: Driver;
-  /** @internal Wheel id while armed, else -1. */ _id = -1;
-  private _state = PENDING;
-  private _reason: unknown = undefined;
-  private _deadline: number;
-  private _fix = FIX_NONE;
-  private readonly _unref: boolean;
-  private readonly _signal: AbortSignal | undefined;
-  private _p: Promise<void> | undefined = undefined;
-  private _res: (() => void) | undefined = undefined;
-  private _rej: ((e: unknown) => void) | undefined = undefined;
+export class Sleep extends Promise<void> implements Target {
+  /** Derived promises (then / catch / finally) are plain Promises. */
+  static override get [Symbol.species](): PromiseConstructor {
+    return Promise;
+  }
+
+  /** @internal */ declare _d: Driver;
+  /** @internal Wheel id while armed, else -1. */ declare _id: number;
+  private declare _state: number;
+  private declare _deadline: number;
+  private declare _fix: number;
+  private declare _ep: Epoch | undefined;
+  private declare _unref: boolean;
+  private declare _signal: AbortSignal | undefined;
+  /** The promise awaits wait for after a reset that followed completion; else undefined (it is `this`). */
+  private declare _p: Promise<void> | undefined;
+  private declare _res: Resolve | undefined;
+  private declare _rej: Reject | undefined;
 
   /** @internal Use sleep / sleepUntil (or driver.sleep / driver.sleepUntil). */
   constructor(driver: Driver, at: number, relative: boolean, signal: AbortSignal | undefined, unref: boolean) {
+    if (typeof driver === 'function') {
+      // Promise's statics (Sleep.resolve, ...) construct with an executor: a plain promise.
+      super(driver as unknown as (res: Resolve, rej: Reject) => void);
+      return;
+    }
+    super(capture);
     this._d = driver;
+    this._id = -1;
+    this._state = PENDING;
     this._deadline = at;
+    this._fix = FIX_NONE;
+    this._ep = undefined;
     this._unref = unref;
     this._signal = signal;
+    this._p = undefined;
+    this._res = capturedRes;
+    this._rej = capturedRej;
+    capturedRes = capturedRej = undefined;
     if (signal !== undefined && signal.aborted) {
       // Never armed: settle at once, with a deadline read from the clock now.
       if (relative) this._deadline = driver.now() + Math.min(at, HORIZON);
       else if (mayClamp(at)) this._deadline = Math.min(at, driver.now() + HORIZON);
-      this._state = REJECTED;
-      this._reason = signalReason(signal);
+      this._reject(signalReason(signal));
       return;
     }
     this._id = driver._arm(this, relative ? at : encodeAt(at), unref);
-    this._fix = relative ? FIX_REL : mayClamp(at) ? FIX_CLAMP : FIX_NONE;
-    if (this._fix !== FIX_NONE) driver._needsFix(this);
+    const fix = relative ? FIX_REL : mayClamp(at) ? FIX_CLAMP : FIX_NONE;
+    if (fix !== FIX_NONE) {
+      this._fix = fix;
+      this._ep = driver._useEpoch();
+    }
     if (signal !== undefined) signal.addEventListener('abort', this);
   }
 
@@ -109,10 +158,7 @@ export class Sleep implements PromiseLike<void>, Target, Fixable {
    * ```
    */
   get deadline(): number {
-    if (this._fix !== FIX_NONE) {
-      if (this._id > 0) this._d._flushNow();
-      if (this._fix !== FIX_NONE) this._fixed(this._d.now());
-    }
+    if (this._fix !== FIX_NONE) this._fixDeadline();
     return this._deadline;
   }
 
@@ -132,21 +178,20 @@ export class Sleep implements PromiseLike<void>, Target, Fixable {
     return this._state === ELAPSED;
   }
 
-  then<A = void, B = never>(
+  /**
+   * Promise#then. After a reset that followed completion it waits for the new deadline.
+   *
+   * @example
+   * ```ts
+   * sleep(100).then(() => console.log('100 ms later'));
+   * ```
+   */
+  override then<A = void, B = never>(
     onfulfilled?: ((value: void) => A | PromiseLike<A>) | null,
     onrejected?: ((reason: any) => B | PromiseLike<B>) | null,
   ): Promise<A | B> {
-    return this._promise().then(onfulfilled, onrejected);
-  }
-
-  /** Like Promise#catch (a convenience beyond PromiseLike). */
-  catch<B = never>(onrejected?: ((reason: any) => B | PromiseLike<B>) | null): Promise<void | B> {
-    return this._promise().then(undefined, onrejected);
-  }
-
-  /** Like Promise#finally. */
-  finally(onfinally?: (() => void) | null): Promise<void> {
-    return this._promise().finally(onfinally);
+    const p = this._p;
+    return p !== undefined ? p.then(onfulfilled, onrejected) : promiseThen.call(this, onfulfilled, onrejected) as Promise<A | B>;
   }
 
   /**
@@ -182,18 +227,22 @@ export class Sleep implements PromiseLike<void>, Target, Fixable {
       if (this._state !== REJECTED) this._reject(signalReason(signal));
       return;
     }
-    // Later than a fixed deadline: re-armed in place (the entry stays where it lies and moves
-    // on when its slot comes up, one store); otherwise dropped and armed anew.
-    if (!(this._id > 0 && this._fix === FIX_NONE && deadline >= this._deadline && d._rearm(this._id, encodeAt(deadline)))) {
+    // Later than the current deadline: re-armed in place (the entry stays where it lies and
+    // moves on when its slot comes up, one store); otherwise dropped and armed anew.
+    if (this._fix !== FIX_NONE) this._fixDeadline();
+    if (!(this._id > 0 && deadline >= this._deadline && d._rearm(this._id, encodeAt(deadline)))) {
       this._id = d._rekey(this._id, this, encodeAt(deadline), this._unref);
     }
     this._deadline = deadline;
-    this._fix = mayClamp(deadline) ? FIX_CLAMP : FIX_NONE;
-    if (this._fix !== FIX_NONE) d._needsFix(this);
+    if (mayClamp(deadline)) {
+      this._fix = FIX_CLAMP;
+      this._ep = d._useEpoch();
+    } else {
+      this._fix = FIX_NONE;
+    }
     if (this._state !== PENDING) {
+      this._renew();
       this._state = PENDING;
-      this._reason = undefined;
-      this._p = undefined;
       if (signal !== undefined) signal.addEventListener('abort', this);
     }
   }
@@ -242,12 +291,18 @@ export class Sleep implements PromiseLike<void>, Target, Fixable {
     this._reject(signalReason(this._signal!));
   }
 
-  /** @internal The checkpoint's clock reading, the one that fixed the wheel's deadline. */
-  _fixed(now: number): void {
-    const m = this._fix;
+  /** Applies the epoch's reading (flushing the driver first if the checkpoint has not come). */
+  private _fixDeadline(): void {
+    let now = this._ep!.now;
+    if (now !== now) {
+      this._d._flushNow();
+      now = this._ep!.now;
+      if (now !== now) now = this._d.now(); // shut down before its checkpoint
+    }
+    if (this._fix === FIX_REL) this._deadline = now + Math.min(this._deadline, HORIZON);
+    else if (this._deadline > now + HORIZON) this._deadline = now + HORIZON;
     this._fix = FIX_NONE;
-    if (m === FIX_REL) this._deadline = now + Math.min(this._deadline, HORIZON);
-    else if (m === FIX_CLAMP && this._deadline > now + HORIZON) this._deadline = now + HORIZON;
+    this._ep = undefined;
   }
 
   /** @internal */
@@ -255,42 +310,49 @@ export class Sleep implements PromiseLike<void>, Target, Fixable {
     this._id = -1;
     this._state = ELAPSED;
     if (this._signal !== undefined) this._signal.removeEventListener('abort', this);
-    const res = this._res;
-    if (res !== undefined) {
-      this._res = this._rej = undefined;
-      res();
-    }
+    const res = this._res!;
+    this._res = this._rej = undefined;
+    res();
   }
 
   /** @internal */
   _shutdown(err: ShutdownError): void {
     this._id = -1;
-    if (this._fix !== FIX_NONE) this._fixed(this._d.now());
+    if (this._fix !== FIX_NONE) this._fixDeadline();
     if (this._state === PENDING) this._reject(err);
   }
 
-  private _reject(reason: unknown): void {
-    this._state = REJECTED;
-    this._reason = reason;
-    if (this._signal !== undefined) this._signal.removeEventListener('abort', this);
-    const rej = this._rej;
-    if (rej !== undefined) {
-      this._res = this._rej = undefined;
-      rej(reason);
-    }
+  /** A settled sleep waits again: a fresh inner promise for new awaits. */
+  private _renew(): void {
+    this._p = new Promise<void>(capture);
+    this._res = capturedRes;
+    this._rej = capturedRej;
+    capturedRes = capturedRej = undefined;
   }
 
-  private _promise(): Promise<void> {
-    let p = this._p;
-    if (p === undefined) {
-      if (this._state === ELAPSED) p = Promise.resolve();
-      else if (this._state === REJECTED) p = Promise.reject(this._reason);
-      else p = new Promise<void>((res, rej) => { this._res = res; this._rej = rej; });
-      this._p = p;
-    }
-    return p;
+  private _reject(reason: unknown): void {
+    if (this._state !== PENDING) this._renew(); // elapsed, then reset with an aborted signal
+    this._state = REJECTED;
+    if (this._signal !== undefined) this._signal.removeEventListener('abort', this);
+    const rej = this._rej!;
+    this._res = this._rej = undefined;
+    // Handled by nobody is fine: mark it handled, awaiters still see the rejection.
+    const p = this._p;
+    if (p !== undefined) p.then(undefined, ignore); else promiseThen.call(this, undefined, ignore);
+    rej(reason);
   }
 }
+
+// `await` takes the native fast path only when `constructor` reads as %Promise%. A getter
+// on Sleep.prototype (never on an instance: that would disarm V8's promise protector for the
+// whole process) answers Promise until a reset after completion gives the sleep a new inner
+// promise, which `await` must reach through `then`.
+Object.defineProperty(Sleep.prototype, 'constructor', {
+  get(this: Sleep): unknown {
+    return (this as unknown as { _p: unknown })._p === undefined ? Promise : Sleep;
+  },
+  configurable: true,
+});
 
 function checkRef(v: unknown): boolean {
   if (v === undefined) return false;
@@ -337,7 +399,6 @@ export function deferred<T>(): Deferred<T> {
   return { p, res, rej };
 }
 
-function ignore(): void {}
 
 /**
  * Rejects a wait that was cut short (cancelled, aborted, shut down) without reporting an

@@ -201,6 +201,41 @@ describe('reset', () => {
     expect(d.stats().fired).toBe(2);
   });
 
+  it('after elapsing, a plain `await` (the native fast path) also waits for the new deadline', async () => {
+    const d = paused();
+    const s = d.sleep(10);
+    await d.advance(10);
+    await s;
+    s.reset(30);
+    let done = false;
+    const waiter = (async () => { await s; done = true; })();
+    await d.advance(19);
+    expect(done).toBe(false);
+    await d.advance(1);
+    await waiter;
+    expect(done).toBe(true);
+    s.reset(40); // and once more: each reset after completion waits again
+    let again = false;
+    const w2 = (async () => { await s; again = true; })();
+    await d.advance(9);
+    expect(again).toBe(false);
+    await d.advance(1);
+    await w2;
+    expect(again).toBe(true);
+  });
+
+  it('elapsed, then reset with an aborted signal: a new await rejects with the reason', async () => {
+    const d = paused();
+    const ac = new AbortController();
+    const s = d.sleep(10, { signal: ac.signal });
+    await d.advance(10);
+    await s;
+    ac.abort(new Error('gone'));
+    s.reset(20);
+    await expect(s).rejects.toThrow('gone');
+    expect(d.stats().pending).toBe(0);
+  });
+
   it('after cancel: re-arms with a fresh promise', async () => {
     const d = paused();
     const s = d.sleep(10);
@@ -251,6 +286,23 @@ describe('cancel, dispose and signals', () => {
     await expect(s).resolves.toBeUndefined();
     expect(s.isElapsed).toBe(true);
     expect(d.stats().cancelled).toBe(0);
+  });
+
+  it('is a native Promise whose then/catch/finally return plain Promises', async () => {
+    const d = paused();
+    const s = d.sleep(10);
+    expect(s).toBeInstanceOf(Promise);
+    expect(s).toBeInstanceOf(Sleep);
+    expect(s.constructor).toBe(Promise); // what lets `await` take V8's fast path
+    expect(Promise.resolve(s)).toBe(s);
+    const t = s.then(() => 1);
+    expect(Object.getPrototypeOf(t)).toBe(Promise.prototype);
+    expect(Object.getPrototypeOf(s.catch(() => 0))).toBe(Promise.prototype);
+    expect(Object.getPrototypeOf(s.finally(() => 0))).toBe(Promise.prototype);
+    await d.advance(10);
+    expect(await t).toBe(1);
+    // Promise's statics called on Sleep build plain promises rather than failing.
+    expect(await (Sleep as unknown as PromiseConstructor).resolve(5)).toBe(5);
   });
 
   it('has catch() and finally() besides then()', async () => {
