@@ -16,6 +16,11 @@
 // While an entry is QUEUED or REFRESHING, word A instead holds an f64 "encoded delay":
 // a relative delay d >= 0 is stored as d, an absolute instant x >= 0 as -(x + 1).
 // The flush turns it into tick + seq with one clock reading for the whole batch.
+//
+// JS edits entries too: arming, cancelling and re-arming one timer are a few loads and
+// stores, cheaper done by JS on views of this memory than by a call across the boundary
+// (src/core.ts, which must follow this layout and the control block below). The core keeps
+// everything that walks lists or many entries: flush, process, sweep, growth.
 
 import {
   ENTRY_SHIFT, GEN_BITS, GEN_MASK, MAX_ENTRIES, NIL, SEQ_LO_BITS, ST_DEAD, ST_FREE, TICK_BITS, TICK_MASK,
@@ -23,10 +28,36 @@ import {
 
 /** Byte offset of entry 0; set once by init. */
 let slab: usize = 0;
-/** Entries that memory currently holds. */
-let cap: u32 = 0;
+
+/**
+ * The control block: counters both sides read and write, at fixed byte offsets that
+ * src/core.ts mirrors. Kept in memory rather than in globals so that JS reaches them
+ * without a call.
+ */
+export const CTRL: usize = memory.data(28, 16);
 /** Head of the free list (linked through `next`). */
-let freeHead: u32 = NIL;
+export const C_FREE: usize = 0;
+/** Entries that memory currently holds. */
+export const C_CAP: usize = 4;
+/** Pending timers: queued, or in a list and not dead. */
+export const C_LIVE: usize = 8;
+/** Pending timers that keep the host alive. */
+export const C_REFS: usize = 12;
+/** Dead entries still linked in a list. */
+export const C_DEAD: usize = 16;
+/** The next sequence number. */
+export const C_SEQ: usize = 20;
+/** Sweeps so far (JS then drops the callbacks of the entries a sweep freed). */
+export const C_SWEEPS: usize = 24;
+
+// @ts-ignore: decorator
+@inline export function ctrl(at: usize): i32 { return load<i32>(CTRL + at); }
+// @ts-ignore: decorator
+@inline export function setCtrl(at: usize, v: i32): void { store<i32>(CTRL + at, v); }
+// @ts-ignore: decorator
+@inline function freeHead(): u32 { return <u32>ctrl(C_FREE); }
+// @ts-ignore: decorator
+@inline function setFreeHead(i: u32): void { setCtrl(C_FREE, <i32>i); }
 /** Per-instance salt so that ids of two drivers differ. */
 let genSeed: u32 = 0;
 
@@ -50,24 +81,23 @@ const SEQ_HI_SHIFT: u32 = 28;
 export function genOf(i: u32): u32 { return wordB(i) & GEN_MASK; }
 // @ts-ignore: decorator
 @inline export function stateOf(i: u32): u32 { return (wordB(i) >> STATE_SHIFT) & 7; }
-export function isUnref(i: u32): bool { return (wordB(i) & UNREF_BIT) != 0; }
+// @ts-ignore: decorator
+@inline export function isUnref(i: u32): bool { return (wordB(i) & UNREF_BIT) != 0; }
 
 // @ts-ignore: decorator
 @inline export function seqOf(i: u32): u32 {
   return <u32>(load<u64>(addr(i)) >> TICK_BITS) | ((wordB(i) >> SEQ_HI_SHIFT) << SEQ_LO_BITS);
 }
 
-export function setState(i: u32, st: u32): void {
+// @ts-ignore: decorator
+@inline export function setState(i: u32, st: u32): void {
   store<u32>(addr(i), (wordB(i) & ~(<u32>7 << STATE_SHIFT)) | (st << STATE_SHIFT), 12);
 }
 
-export function setUnrefBit(i: u32, on: bool): void {
-  const b = wordB(i);
-  store<u32>(addr(i), on ? b | UNREF_BIT : b & ~UNREF_BIT, 12);
-}
 
 /** Fixes the entry's tick and its order among entries of the same tick. */
-export function setTickSeq(i: u32, tick: u64, seq: u32): void {
+// @ts-ignore: decorator
+@inline export function setTickSeq(i: u32, tick: u64, seq: u32): void {
   store<u64>(addr(i), (tick & TICK_MASK) | (<u64>seq << TICK_BITS)); // seq's high bits fall off the top
   const b = wordB(i) & 0x0fff_ffff;
   store<u32>(addr(i), b | ((seq >> SEQ_LO_BITS) << SEQ_HI_SHIFT), 12);
@@ -77,22 +107,23 @@ export function setSeq(i: u32, seq: u32): void { setTickSeq(i, tickOf(i), seq); 
 
 /** The encoded delay of a QUEUED or REFRESHING entry. */
 export function encodedDelay(i: u32): f64 { return load<f64>(addr(i)); }
-export function setEncodedDelay(i: u32, enc: f64): void { store<f64>(addr(i), enc); }
 
-export function capacity(): u32 { return cap; }
-export function freeEmpty(): bool { return freeHead == NIL; }
+// @ts-ignore: decorator
+@inline export function capacity(): u32 { return <u32>ctrl(C_CAP); }
+export function freeEmpty(): bool { return freeHead() == NIL; }
 export function slabBase(): usize { return slab; }
 
 /** Resets the slab to empty at `base` (the first byte after static data). */
 export function slabInit(base: usize, seed: u32): void {
   slab = (base + 15) & ~<usize>15;
-  cap = 0;
-  freeHead = NIL;
+  memory.fill(CTRL, 0, 28);
+  setFreeHead(NIL);
   genSeed = seed;
 }
 
 /** Grows the slab by about 1/8 (at least 1024 entries). Returns false when memory is exhausted. */
 export function grow(): bool {
+  const cap = capacity();
   if (cap >= MAX_ENTRIES) return false;
   let more = cap >> 3;
   if (more < 1024) more = 1024;
@@ -109,23 +140,12 @@ export function grow(): bool {
     i--;
     // A salted starting generation: ids of different drivers (and of a slot's first use) differ.
     const g = (i * 0x9e37_79b1 ^ genSeed) >> 8 & GEN_MASK | 1; // neighbours' ids differ in many bits
-    store<u32>(addr(i), freeHead, 8);
+    store<u32>(addr(i), freeHead(), 8);
     store<u32>(addr(i), g | (ST_FREE << STATE_SHIFT), 12);
-    freeHead = i;
+    setFreeHead(i);
   }
-  cap = newCap;
+  setCtrl(C_CAP, <i32>newCap);
   return true;
-}
-
-/** Takes an entry off the free list (growing the slab if needed); NIL if memory is exhausted. */
-export function alloc(st: u32, unref: bool, enc: f64): u32 {
-  if (freeHead == NIL && !grow()) return NIL;
-  const i = freeHead;
-  freeHead = nextOf(i);
-  store<f64>(addr(i), enc);
-  setNext(i, NIL);
-  store<u32>(addr(i), genOf(i) | (st << STATE_SHIFT) | (unref ? UNREF_BIT : 0), 12);
-  return i;
 }
 
 /** Returns an entry to the free list; its generation moves on, so every old id goes stale. */
@@ -133,8 +153,8 @@ export function release(i: u32): void {
   let g = (genOf(i) + 1) & GEN_MASK;
   if (g == 0) g = 1;
   store<u32>(addr(i), g | (ST_FREE << STATE_SHIFT), 12);
-  setNext(i, freeHead);
-  freeHead = i;
+  setNext(i, freeHead());
+  setFreeHead(i);
 }
 
 /**
@@ -143,12 +163,12 @@ export function release(i: u32): void {
  */
 export function rebuildFreeList(): u32 {
   let released: u32 = 0;
-  freeHead = NIL;
-  for (let i = cap; i > 0; ) {
+  setFreeHead(NIL);
+  for (let i = capacity(); i > 0; ) {
     i--;
     const st = stateOf(i);
     if (st == ST_DEAD) { release(i); released++; }
-    else if (st == ST_FREE) { setNext(i, freeHead); freeHead = i; }
+    else if (st == ST_FREE) { setNext(i, freeHead()); setFreeHead(i); }
   }
   return released;
 }
@@ -156,6 +176,6 @@ export function rebuildFreeList(): u32 {
 /** Count of entries on the free list (for the invariant check). */
 export function freeCount(): u32 {
   let n: u32 = 0;
-  for (let i = freeHead; i != NIL; i = nextOf(i)) n++;
+  for (let i = freeHead(); i != NIL; i = nextOf(i)) n++;
   return n;
 }

@@ -33,8 +33,8 @@ import {
   ST_REFRESHING, WHEEL_LISTS, WINDOW,
 } from './constants';
 import {
-  alloc, capacity, encodedDelay, freeCount, freeEmpty, genOf, isUnref, nextOf, rebuildFreeList, release, seqOf,
-  setEncodedDelay, setNext, setSeq, setState, setTickSeq, setUnrefBit, stateOf, tickOf,
+  C_DEAD, C_LIVE, C_REFS, C_SEQ, C_SWEEPS, capacity, ctrl, encodedDelay, freeCount, freeEmpty, genOf, grow, isUnref, nextOf,
+  rebuildFreeList, release, seqOf, setCtrl, setNext, setSeq, setState, setTickSeq, stateOf, tickOf,
 } from './entry';
 import { TOP_LEVEL, levelFor, nextOccupiedOffset, slotDeadline, slotFor, ticksCeil } from './level';
 
@@ -63,11 +63,14 @@ let passTick: u64 = 0;
 let passSeq: u32 = 0;
 /** Entries handed out by the last `process` call, freed by the next one unless re-armed. */
 let lastOut: u32 = 0;
-let seqNext: u32 = 0;
 
-let live: i32 = 0; //  pending timers: queued, in a list and not dead
-let refs: i32 = 0; //  pending timers that keep the host alive
-let dead: i32 = 0; //  dead entries still linked in a list
+// The counters JS also updates (arming, cancelling) live in the control block (entry.ts).
+// @ts-ignore: decorator
+@inline function live(): i32 { return ctrl(C_LIVE); }
+// @ts-ignore: decorator
+@inline function dead(): i32 { return ctrl(C_DEAD); }
+// @ts-ignore: decorator
+@inline function addDead(n: i32): void { setCtrl(C_DEAD, ctrl(C_DEAD) + n); }
 
 // ---- lists -----------------------------------------------------------------------------
 
@@ -80,13 +83,17 @@ let dead: i32 = 0; //  dead entries still linked in a list
 // @ts-ignore: decorator
 @inline function setTail(k: u32, i: u32): void { store<u32>(TAILS + (<usize>k << 2), i); }
 
-function append(k: u32, i: u32): void {
+// @ts-ignore: decorator
+@inline function appendInline(k: u32, i: u32): void {
   setNext(i, NIL);
   const t = tail(k);
   if (t == NIL) setHead(k, i);
   else setNext(t, i);
   setTail(k, i);
 }
+
+// The hot loops (flush, sweep) inline list appends and placement; the rest call these.
+function append(k: u32, i: u32): void { appendInline(k, i); }
 
 /** Detaches a whole list and returns its first entry. */
 function take(k: u32): u32 {
@@ -96,8 +103,10 @@ function take(k: u32): u32 {
   return h;
 }
 
-function occupied(level: u32): u64 { return load<u64>(OCCUPIED + (<usize>level << 3)); }
-function setOccupied(level: u32, v: u64): void { store<u64>(OCCUPIED + (<usize>level << 3), v); }
+// @ts-ignore: decorator
+@inline function occupied(level: u32): u64 { return load<u64>(OCCUPIED + (<usize>level << 3)); }
+// @ts-ignore: decorator
+@inline function setOccupied(level: u32, v: u64): void { store<u64>(OCCUPIED + (<usize>level << 3), v); }
 
 // ---- setup -----------------------------------------------------------------------------
 
@@ -109,28 +118,32 @@ function clearLists(): void {
 
 export function wheelReset(): void {
   clearLists();
-  elapsed = 0; passTick = 0; lastOut = 0; seqNext = 0;
-  live = 0; refs = 0; dead = 0;
+  elapsed = 0; passTick = 0; lastOut = 0;
 }
 
 // ---- insertion -------------------------------------------------------------------------
 
 /** Puts a live entry with tick > elapsed into its wheel slot. */
-function insertWheel(i: u32, tick: u64): void {
+// @ts-ignore: decorator
+@inline function insertInline(i: u32, tick: u64): void {
   const level = levelFor(elapsed, tick);
   const slot = slotFor(tick, level);
-  append(level * SLOTS + slot, i);
+  appendInline(level * SLOTS + slot, i);
   setOccupied(level, occupied(level) | (<u64>1 << slot));
 }
 
+function insertWheel(i: u32, tick: u64): void { insertInline(i, tick); }
+
 /** Places a live entry by its tick: the wheel, or DEFERRED when its tick was already reached. */
-function place(i: u32, tick: u64): void {
-  if (tick <= passTick) append(DEFERRED, i);
-  else insertWheel(i, tick);
+// @ts-ignore: decorator
+@inline function place(i: u32, tick: u64): void {
+  if (tick <= passTick) appendInline(DEFERRED, i);
+  else insertInline(i, tick);
 }
 
 /** Turns an encoded delay into a tick, against `now`, clamped to now + HORIZON. */
-export function tickFor(enc: f64, now: f64): u64 {
+// @ts-ignore: decorator
+@inline export function tickFor(enc: f64, now: f64): u64 {
   let at: f64;
   if (enc >= 0) {
     at = now + (enc < <f64>HORIZON ? enc : <f64>HORIZON);
@@ -144,73 +157,13 @@ export function tickFor(enc: f64, now: f64): u64 {
 
 // ---- the operations JS calls -------------------------------------------------------------
 
-/** Arms a new timer; its deadline is fixed by the next flush. Returns the slot, or NIL. */
-export function arm(enc: f64, unref: bool): u32 {
-  // Reclaim dead entries before growing memory for them.
-  if (freeEmpty() && dead > <i32>(capacity() >> 3)) sweep();
-  const i = alloc(ST_QUEUED, unref, enc);
-  if (i == NIL) return NIL;
-  live++;
-  if (!unref) refs++;
-  return i;
-}
-
 /**
- * Re-arms timer `i` with a new encoded delay. Returns true when JS must queue it
- * (every case but "not pending"). The new deadline must not be earlier than the old one
- * for an entry that is still in a list (JS only refreshes with the original delay).
+ * Makes room on the free list for JS to arm from (src/core.ts pops it): reclaims dead
+ * entries first when they are many, else grows the slab. False when memory is exhausted.
  */
-export function rearm(i: u32, enc: f64): bool {
-  const st = stateOf(i);
-  if (st == ST_LIVE || st == ST_REFRESHING) {
-    setEncodedDelay(i, enc);
-    setState(i, ST_REFRESHING);
-    return true;
-  }
-  if (st == ST_QUEUED) {
-    setEncodedDelay(i, enc);
-    return true;
-  }
-  if (st == ST_EMITTED) {
-    setEncodedDelay(i, enc);
-    setState(i, ST_QUEUED);
-    live++;
-    if (!isUnref(i)) refs++;
-    return true;
-  }
-  return false;
-}
-
-/** Cancels timer `i`. Returns false when it was not pending (a no-op). */
-export function cancel(i: u32): bool {
-  const st = stateOf(i);
-  if (st == ST_QUEUED) {
-    setState(i, ST_QUEUED_DEAD);
-  } else if (st == ST_LIVE || st == ST_REFRESHING) {
-    setState(i, ST_DEAD);
-    dead++;
-  } else if (st == ST_EMITTED) {
-    // Already due and handed out, callback not run yet: it must not run.
-    setState(i, ST_EMITTED_DEAD);
-    return true;
-  } else {
-    return false;
-  }
-  live--;
-  if (!isUnref(i)) refs--;
-  return true;
-}
-
-/** Marks timer `i` as (not) keeping the host alive. Returns false when it was not pending. */
-export function setRef(i: u32, keepAlive: bool): bool {
-  const st = stateOf(i);
-  if (st != ST_QUEUED && st != ST_LIVE && st != ST_REFRESHING) return false;
-  const was = !isUnref(i);
-  if (was != keepAlive) {
-    setUnrefBit(i, !keepAlive);
-    refs += keepAlive ? 1 : -1;
-  }
-  return true;
+export function refill(): bool {
+  if (dead() > <i32>(capacity() >> 3)) sweep();
+  return !freeEmpty() || grow();
 }
 
 /**
@@ -218,37 +171,30 @@ export function setRef(i: u32, keepAlive: bool): bool {
  * against one clock reading `now`. Each gets the next sequence number.
  */
 export function flush(now: f64, count: u32): void {
+  let seq = <u32>ctrl(C_SEQ);
+  const cap = capacity();
   for (let j: u32 = 0; j < count; j++) {
     const i = load<u32>(IN_WINDOW + (<usize>j << 2));
-    if (i >= capacity()) continue;
+    if (i >= cap) continue;
     const st = stateOf(i);
-    if (st == ST_QUEUED) {
+    if (st == ST_QUEUED || st == ST_REFRESHING) {
       const tick = tickFor(encodedDelay(i), now);
-      setTickSeq(i, tick, seqNext++);
+      setTickSeq(i, tick, seq++);
       setState(i, ST_LIVE);
-      place(i, tick);
-    } else if (st == ST_REFRESHING) {
-      // Still linked where it was; it moves on when that list is processed.
-      setTickSeq(i, tickFor(encodedDelay(i), now), seqNext++);
-      setState(i, ST_LIVE);
+      // A refreshed entry stays linked where it was; it moves on when that list is processed.
+      if (st == ST_QUEUED) place(i, tick);
     } else if (st == ST_LIVE) {
       // Queued twice in one batch (armed, then refreshed): only its place in line moves.
-      setSeq(i, seqNext++);
+      setSeq(i, seq++);
     } else if (st == ST_QUEUED_DEAD) {
       release(i);
     }
   }
+  setCtrl(C_SEQ, <i32>seq);
   // Dead entries wait in their lists until their slot comes up; once they outnumber the
   // live ones, reclaim them all at once (amortised O(1) per cancel).
-  if (dead > live + SWEEP_SLACK) sweep();
+  if (dead() > live() + SWEEP_SLACK) sweep();
 }
-
-/**
- * The next sequence number. Before it would pass SEQ_MAX, JS renumbers the live entries
- * 0, 1, 2, … in their order (src/driver.ts `_renumber`, a rare path) and sets it back.
- */
-export function getSeqNext(): u32 { return seqNext; }
-export function setSeqNext(v: u32): void { seqNext = v; }
 
 // ---- expiry ----------------------------------------------------------------------------
 
@@ -280,7 +226,7 @@ function collectDue(h: u32): void {
     const nx = nextOf(h);
     const st = stateOf(h);
     if (st == ST_DEAD) {
-      dead--;
+      addDead(-1);
       release(h);
     } else if (st == ST_REFRESHING) {
       // Re-armed during this pass; its deadline is fixed by the next flush.
@@ -336,7 +282,7 @@ export function process(nowTick: u64, begin: bool): u32 {
   releaseLastOut();
   if (begin) {
     if (passTick < nowTick) passTick = nowTick;
-    passSeq = seqNext;
+    passSeq = <u32>ctrl(C_SEQ);
     if (head(DUE) == NIL) collectDue(take(DEFERRED));
   }
   let n: u32 = 0;
@@ -350,12 +296,12 @@ export function process(nowTick: u64, begin: bool): u32 {
     setHead(DUE, nx);
     if (nx == NIL) setTail(DUE, NIL);
     const st = stateOf(i);
-    if (st == ST_DEAD) { dead--; release(i); continue; }
+    if (st == ST_DEAD) { addDead(-1); release(i); continue; }
     // Re-armed during this pass while it waited here (flushed or not): never this pass.
     if (st == ST_REFRESHING || seqOf(i) >= passSeq) { append(DEFERRED, i); continue; }
     setState(i, ST_EMITTED);
-    live--;
-    if (!isUnref(i)) refs--;
+    setCtrl(C_LIVE, live() - 1);
+    if (!isUnref(i)) setCtrl(C_REFS, ctrl(C_REFS) - 1);
     store<u32>(OUT_WINDOW + (<usize>n << 2), i);
     n++;
   }
@@ -418,7 +364,8 @@ export function sweep(): u32 {
     // its tick is unknown until the flush, so it waits in DEFERRED, which re-places it.
     else if (st == ST_REFRESHING) append(DEFERRED, i);
   }
-  dead = 0;
+  setCtrl(C_DEAD, 0);
+  setCtrl(C_SWEEPS, ctrl(C_SWEEPS) + 1);
   return freed;
 }
 
@@ -467,9 +414,7 @@ function mergeSort(h: u32, n: u32): u32 {
 // ---- queries -----------------------------------------------------------------------------
 
 export function getElapsed(): u64 { return elapsed; }
-export function liveCount(): i32 { return live; }
-export function refCount(): i32 { return refs; }
-export function deadCount(): i32 { return dead; }
+export function deadCount(): i32 { return dead(); }
 export function levelSlots(level: u32): i32 { return <i32>popcnt<u64>(occupied(level)); }
 
 /**
@@ -513,7 +458,7 @@ export function check(): i32 {
     }
     if (tail(k) != last) return 6;
   }
-  if (deadSeen != dead) return 7;
+  if (deadSeen != dead()) return 7;
   // Queued entries are not in lists: live = linked live + queued.
   let queued: i32 = 0;
   let emitted: i32 = 0;
@@ -522,12 +467,12 @@ export function check(): i32 {
     if (st == ST_QUEUED) queued++;
     else if (st == ST_EMITTED || st == ST_EMITTED_DEAD) emitted++;
   }
-  if (liveSeen + queued != live) return 8;
+  if (liveSeen + queued != live()) return 8;
   const free = <i32>freeCount();
   let queuedDead: i32 = 0;
   for (let i: u32 = 0; i < capacity(); i++) if (stateOf(i) == ST_QUEUED_DEAD) queuedDead++;
   if (free + linked + queued + queuedDead + emitted != <i32>capacity()) return 9;
-  if (refs < 0 || refs > live) return 10;
+  if (ctrl(C_REFS) < 0 || ctrl(C_REFS) > live()) return 10;
   return 0;
 }
 

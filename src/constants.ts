@@ -5,6 +5,7 @@ export const SLOT_MASK = (1 << 26) - 1;
 /** The wheel's horizon in ms: 2^36 - 1 (about 2.2 years). Longer delays are clamped to it. */
 export const HORIZON = 2 ** 36 - 1;
 /** Entry states, as in assembly/constants.ts. */
+export const ST_FREE = 0;
 export const ST_EMITTED = 6;
 /** Handed out and done with (ran, or was cancelled): its id is no longer pending. */
 export const ST_EMITTED_DEAD = 7;

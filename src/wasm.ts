@@ -1,67 +1,219 @@
-// Loads the wasm core (inlined, compiled synchronously once per realm) and gives each
-// Driver its own instance and typed-array views of its memory.
+// The core: the wasm wheel (inlined, compiled synchronously once per realm, one instance per
+// Driver) plus the per-timer operations, which JS does itself on views of the wasm memory.
+//
+// WHY the split: arming or cancelling one timer is a handful of loads and stores. Done in
+// wasm, each cost a call across the boundary plus the call's own overhead, more than the
+// work; done here, V8 inlines them into the caller. Everything that walks many entries
+// (inserting a batch, handing out due entries, sweeping, growing) stays in wasm.
+//
+// This file must follow assembly/entry.ts exactly: an entry is 4 u32 words at the slab —
+//   word 0..1  tick (43 bits) + seq low bits, or, while QUEUED / REFRESHING, an f64
+//              "encoded delay" (ms >= 0, or -(instant + 1))
+//   word 2     next link (NIL = 0xffffffff)
+//   word 3     generation (bits 0..23) | state (24..26) | unref (27) | seq high bits (28..31)
+// and the control block is 7 i32: free-list head, capacity, live, refs, dead, next seq, sweeps.
 
 import load from '../build/tickwheel.wasm';
-import { WINDOW } from './constants';
+import { GEN_MASK, SLOT_MASK, WINDOW } from './constants';
 
-/** The core's exports: numbers only (see assembly/index.ts). */
-export interface Core {
+/** The wasm module's exports (see assembly/index.ts). */
+export interface WasmCore {
   memory: WebAssembly.Memory;
   init(seed: number): void;
   reserve(n: number): void;
-  schedule(enc: number, unref: number): number;
-  cancel(id: number): number;
-  refresh(id: number, enc: number): number;
-  rekey(id: number, enc: number, unref: number): number;
-  setRef(id: number, keepAlive: number): number;
+  refill(): number;
   flush(now: number, count: number): void;
   process(nowTick: number, begin: number): number;
   nextExpiration(): number;
   nextDeadline(): number;
-  pending(): number;
-  refs(): number;
   levelSlots(level: number): number;
-  capacity(): number;
   slabBase(): number;
   windows(): number;
-  seqNext(): number;
-  setSeqNext(v: number): void;
+  ctrl(): number;
 }
+
+// Entry states (assembly/constants.ts).
+const ST_QUEUED = 1;
+const ST_QUEUED_DEAD = 2;
+const ST_LIVE = 3;
+const ST_REFRESHING = 4;
+const ST_DEAD = 5;
+const ST_EMITTED = 6;
+const STATE_BITS = 7 << 24;
+const UNREF_BIT = 1 << 27;
+const NIL = 0xffff_ffff;
+/** Ids are gen * 2^26 + slot with gen >= 1, below 2^50. */
+const ID_SLOTS = SLOT_MASK + 1;
+const ID_MIN = ID_SLOTS;
+const ID_LIMIT = 2 ** 50;
+// Control block words (assembly/entry.ts C_*).
+const C_FREE = 0;
+const C_CAP = 1;
+const C_LIVE = 2;
+const C_REFS = 3;
+const C_DEAD = 4;
+const C_SEQ = 5;
+const C_SWEEPS = 6;
 
 let compiled: WebAssembly.Module | undefined;
 
 /** A fresh, empty core. */
 export function createCore(seed: number): Core {
   compiled ??= load();
-  const core = new WebAssembly.Instance(compiled, {}).exports as unknown as Core;
-  core.init(seed | 0);
-  return core;
+  const w = new WebAssembly.Instance(compiled, {}).exports as unknown as WasmCore;
+  w.init(seed | 0);
+  return new Core(w);
 }
 
 /**
- * Views of a core's memory. Growing wasm memory detaches the old buffer (every view then
- * has length 0), so users check `views._out.length === 0` and call `_refresh` in one place.
+ * One wheel: the wasm core (`_w`), views of its memory, and the per-timer operations. Ids
+ * are gen * 2^26 + slot; every operation that takes an id checks its generation, so a
+ * stale, forged or foreign id is recognised and changes nothing.
+ *
+ * Growing wasm memory detaches the old buffer (every view then reads as empty). Memory
+ * grows only in `refill` and `reserve`, and the views are refreshed right after both.
  */
-export class Views {
+export class Core {
   _u32!: Uint32Array;
+  _f64!: Float64Array;
+  _ctrl!: Int32Array;
   _in!: Uint32Array;
   _out!: Int32Array;
-  /** u32 index of entry 0's word B (state byte) is _stateBase + slot * 4. */
+  /** u32 index of entry 0's word 0; entry `slot` starts at _base + slot * 4. */
+  readonly _base: number;
+  /** u32 index of entry 0's word 3 (generation and state): _stateBase + slot * 4. */
   readonly _stateBase: number;
-  readonly _window: number;
 
-  constructor(private readonly _core: Core) {
-    this._stateBase = (_core.slabBase() >> 2) + 3;
-    this._window = WINDOW;
+  constructor(readonly _w: WasmCore) {
+    this._base = _w.slabBase() >> 2;
+    this._stateBase = this._base + 3;
     this._refresh();
   }
 
-  _refresh(): this {
-    const buf = this._core.memory.buffer;
+  _refresh(): void {
+    const w = this._w;
+    const buf = w.memory.buffer;
     this._u32 = new Uint32Array(buf);
-    const at = this._core.windows();
-    this._in = new Uint32Array(buf, at, this._window);
-    this._out = new Int32Array(buf, at + this._window * 4, this._window);
-    return this;
+    this._f64 = new Float64Array(buf);
+    this._ctrl = new Int32Array(buf, w.ctrl(), 7);
+    this._in = new Uint32Array(buf, w.windows(), WINDOW);
+    this._out = new Int32Array(buf, w.windows() + WINDOW * 4, WINDOW);
   }
+
+  /** Arms a timer for `enc` (a delay >= 0, or -(instant + 1)); its deadline is fixed by the next flush. -1 when memory is exhausted. */
+  schedule(enc: number, unref: number): number {
+    let c = this._ctrl;
+    let i = c[C_FREE];
+    if (i < 0) {
+      if (!this._w.refill()) return -1;
+      this._refresh(); // memory may have grown
+      c = this._ctrl;
+      i = c[C_FREE];
+    }
+    const u = this._u32;
+    const e = this._base + (i << 2);
+    c[C_FREE] = u[e + 2];
+    this._f64[e >> 1] = enc;
+    u[e + 2] = NIL;
+    const gen = u[e + 3] & GEN_MASK;
+    u[e + 3] = gen | (unref ? ST_QUEUED << 24 | UNREF_BIT : ST_QUEUED << 24);
+    c[C_LIVE]++;
+    if (!unref) c[C_REFS]++;
+    return gen * ID_SLOTS + i;
+  }
+
+  /** Cancels by id. Returns the slot when a pending timer was cancelled, else -1. */
+  cancel(id: number): number {
+    const i = this._slotOf(id);
+    if (i < 0) return -1;
+    const u = this._u32;
+    const e = this._stateBase + (i << 2);
+    const b = u[e];
+    const st = (b >>> 24) & 7;
+    const c = this._ctrl;
+    if (st === ST_QUEUED) {
+      u[e] = (b & ~STATE_BITS) | ST_QUEUED_DEAD << 24; // the flush frees it
+    } else if (st === ST_LIVE || st === ST_REFRESHING) {
+      u[e] = (b & ~STATE_BITS) | ST_DEAD << 24; // reaped where it lies, or by a sweep
+      c[C_DEAD]++;
+    } else if (st === ST_EMITTED) {
+      u[e] = b | STATE_BITS; // EMITTED_DEAD: handed out, its callback must not run
+      return i;
+    } else {
+      return -1;
+    }
+    c[C_LIVE]--;
+    if ((b & UNREF_BIT) === 0) c[C_REFS]--;
+    return i;
+  }
+
+  /**
+   * Re-arms by id with a new encoded delay. Returns the slot for JS to queue, else -1. An
+   * entry still in a list must not get an earlier deadline (it stays where it lies and moves
+   * on lazily); the driver re-keys instead.
+   */
+  refresh(id: number, enc: number): number {
+    const i = this._slotOf(id);
+    if (i < 0) return -1;
+    const u = this._u32;
+    const e = this._base + (i << 2);
+    const b = u[e + 3];
+    const st = (b >>> 24) & 7;
+    if (st === ST_LIVE || st === ST_REFRESHING) {
+      u[e + 3] = (b & ~STATE_BITS) | ST_REFRESHING << 24;
+    } else if (st === ST_EMITTED) {
+      // Handed out and re-armed from its own callback: pending again.
+      u[e + 3] = (b & ~STATE_BITS) | ST_QUEUED << 24;
+      const c = this._ctrl;
+      c[C_LIVE]++;
+      if ((b & UNREF_BIT) === 0) c[C_REFS]++;
+    } else if (st !== ST_QUEUED) {
+      return -1;
+    }
+    this._f64[e >> 1] = enc;
+    return i;
+  }
+
+  /** Replaces timer `id` (if pending) by a new one; returns the new id (-1 when memory is exhausted). */
+  rekey(id: number, enc: number, unref: number): number {
+    this.cancel(id);
+    return this.schedule(enc, unref);
+  }
+
+  /** Marks a timer as (not) keeping the host alive. Returns 1 when the id was pending. */
+  setRef(id: number, keepAlive: number): number {
+    const i = this._slotOf(id);
+    if (i < 0) return 0;
+    const e = this._stateBase + (i << 2);
+    const b = this._u32[e];
+    const st = (b >>> 24) & 7;
+    if (st !== ST_QUEUED && st !== ST_LIVE && st !== ST_REFRESHING) return 0;
+    if (((b & UNREF_BIT) !== 0) === !!keepAlive) {
+      this._u32[e] = b ^ UNREF_BIT;
+      this._ctrl[C_REFS] += keepAlive ? 1 : -1;
+    }
+    return 1;
+  }
+
+  /** The slot of a live-generation id, or -1 for anything else (stale, forged, not an integer). */
+  _slotOf(id: number): number {
+    if (!(id >= ID_MIN && id < ID_LIMIT)) return -1;
+    const i = id & SLOT_MASK; // the low bits of an integer below 2^50; a fraction fails below
+    if (i >= this._ctrl[C_CAP] || (this._u32[this._stateBase + (i << 2)] & GEN_MASK) * ID_SLOTS + i !== id) return -1;
+    return i;
+  }
+
+  /** Pre-sizes the slab for `n` timers. */
+  reserve(n: number): void {
+    this._w.reserve(n);
+    this._refresh();
+  }
+
+  pending(): number { return this._ctrl[C_LIVE]; }
+  refs(): number { return this._ctrl[C_REFS]; }
+  capacity(): number { return this._ctrl[C_CAP]; }
+  seqNext(): number { return this._ctrl[C_SEQ] >>> 0; }
+  setSeqNext(v: number): void { this._ctrl[C_SEQ] = v; }
+  /** How many sweeps the core has made (each frees every dead entry). */
+  sweeps(): number { return this._ctrl[C_SWEEPS]; }
 }

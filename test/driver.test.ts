@@ -56,6 +56,39 @@ describe('2. at most once; cancelled never fires', () => {
   });
 });
 
+describe('cancelled callbacks are let go', () => {
+  const held = (d: Driver) => (d as unknown as { _targets: unknown[] })._targets.filter((t) => t !== undefined).length;
+  const turn = () => new Promise((r) => setImmediate(r));
+
+  it('clearTimeout leaves the callback to the next sweep, which drops them all', async () => {
+    const d = paused();
+    const ids: number[] = [];
+    for (let i = 0; i < 6000; i++) { const big = { i }; ids.push(d.setTimeout(() => big, 1000 + i)); }
+    const keep = d.setTimeout(() => {}, 50);
+    await turn();
+    for (const id of ids) d.clearTimeout(id);
+    expect(held(d)).toBeGreaterThan(1); // not dropped one by one
+    await turn(); // the checkpoint: 6000 dead > 1 live + 4096 slack, so the core sweeps
+    expect(held(d)).toBe(1);
+    expect(d.stats()).toMatchObject({ pending: 1, cancelled: 6000 });
+    await d.advance(50);
+    expect(d.stats().fired).toBe(1);
+    d.clearTimeout(keep);
+  });
+
+  it('a held callback never runs, and its slot\'s next timer replaces it', async () => {
+    const d = paused();
+    const ran: string[] = [];
+    const a = d.setTimeout(() => ran.push('a'), 10);
+    d.clearTimeout(a);
+    const b = d.setTimeout(() => ran.push('b'), 10);
+    d.clearTimeout(a); // stale: b goes on
+    await d.advance(20);
+    expect(ran).toEqual(['b']);
+    expect(b).not.toBe(a);
+  });
+});
+
 describe('4 + 9. zero delays', () => {
   it('a timer armed for "now" from a callback fires in the next pass, after the rest of the batch', async () => {
     const d = paused();

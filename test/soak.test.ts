@@ -24,17 +24,19 @@ const FACADE_OPS = 1e7;
 const WINDOW = 1024;
 const SLOT_SPAN = 2 ** 26;
 
-/** The core's ABI as a Driver holds it (src/wasm.ts Core), the calls this soak makes. */
+/** The core as a Driver holds it (src/wasm.ts Core): per-timer operations in JS, the wheel in `_w`. */
 interface Core {
-  memory: WebAssembly.Memory;
+  _w: {
+    memory: WebAssembly.Memory;
+    flush(now: number, count: number): void;
+    process(nowTick: number, begin: number): number;
+    windows(): number;
+  };
   schedule(enc: number, unref: number): number;
   cancel(id: number): number;
   refresh(id: number, enc: number): number;
-  flush(now: number, count: number): void;
-  process(nowTick: number, begin: number): number;
   pending(): number;
   capacity(): number;
-  windows(): number;
   seqNext(): number;
 }
 interface DriverInternals { _core: Core; _seqLimit: number; _renumber(): void }
@@ -42,7 +44,7 @@ interface DriverInternals { _core: Core; _seqLimit: number; _renumber(): void }
 function memory(core: Core): { heap: number; wasm: number } {
   gc();
   gc();
-  return { heap: process.memoryUsage().heapUsed, wasm: core.memory.buffer.byteLength };
+  return { heap: process.memoryUsage().heapUsed, wasm: core._w.memory.buffer.byteLength };
 }
 
 const figures: string[] = [];
@@ -63,8 +65,8 @@ describe('churn soak', () => {
     let liveLen = 0;
     const queue = new Uint32Array(WINDOW);
     let qLen = 0;
-    let inWin = new Uint32Array(core.memory.buffer, core.windows(), WINDOW);
-    let out = new Int32Array(core.memory.buffer, core.windows() + WINDOW * 4, WINDOW);
+    let inWin = new Uint32Array(core._w.memory.buffer, core._w.windows(), WINDOW);
+    let out = new Int32Array(core._w.memory.buffer, core._w.windows() + WINDOW * 4, WINDOW);
     let now = 0;
     let x = 0x9e3779b9;
     const rnd = () => { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; return x >>> 0; };
@@ -73,9 +75,9 @@ describe('churn soak', () => {
 
     const flush = () => {
       if (core.seqNext() + qLen >= internals._seqLimit) { internals._renumber(); count.renumber++; }
-      if (inWin.length === 0) inWin = new Uint32Array(core.memory.buffer, core.windows(), WINDOW);
+      if (inWin.length === 0) inWin = new Uint32Array(core._w.memory.buffer, core._w.windows(), WINDOW);
       inWin.set(queue.subarray(0, qLen));
-      core.flush(now, qLen);
+      core._w.flush(now, qLen);
       qLen = 0;
     };
     const enqueue = (slot: number) => {
@@ -93,8 +95,8 @@ describe('churn soak', () => {
       if (qLen !== 0) flush();
       const tick = Math.floor(now);
       count.passes++;
-      for (let n = core.process(tick, 1); n > 0; n = core.process(tick, 0)) {
-        if (out.length === 0) out = new Int32Array(core.memory.buffer, core.windows() + WINDOW * 4, WINDOW);
+      for (let n = core._w.process(tick, 1); n > 0; n = core._w.process(tick, 0)) {
+        if (out.length === 0) out = new Int32Array(core._w.memory.buffer, core._w.windows() + WINDOW * 4, WINDOW);
         for (let j = 0; j < n; j++) {
           const slot = out[j];
           if (pos[slot] < 0) throw new Error(`slot ${slot} fired but is not pending (fired twice, or cancelled)`);
@@ -244,24 +246,24 @@ describe('churn soak', () => {
     for (let round = 0; round < 2; round++) {
       fired.fill(0);
       let grew = 0;
-      let last = core.memory.buffer.byteLength;
+      let last = core._w.memory.buffer.byteLength;
       for (let k = 0; k < M; k++) {
         // Half of them in one batch at 60 s, so that the growth inside a callback below
         // happens with that batch's output window still held by the driver.
         ids[k] = d.setTimeout(cb, k & 1 ? 60_000 : 1 + (k % 59_999), k);
-        if (core.memory.buffer.byteLength !== last) { grew++; last = core.memory.buffer.byteLength; }
+        if (core._w.memory.buffer.byteLength !== last) { grew++; last = core._w.memory.buffer.byteLength; }
       }
       expect(d.stats().pending).toBe(M);
-      sizes.push(core.memory.buffer.byteLength);
+      sizes.push(core._w.memory.buffer.byteLength);
       // Back down: a quarter cleared, the rest fired (one callback in the 60 s batch arms
       // 50 000 more, growing memory again in the middle of that batch on the first climb).
       for (let k = 0; k < M; k += 4) d.clearTimeout(ids[k]);
       let extra = 0;
       let grewInside = false;
       d.setTimeout(() => {
-        const before = core.memory.buffer.byteLength;
+        const before = core._w.memory.buffer.byteLength;
         for (let j = 0; j < 50_000; j++) d.setTimeout(() => { extra++; }, 1 + (j % 1000));
-        grewInside = core.memory.buffer.byteLength !== before;
+        grewInside = core._w.memory.buffer.byteLength !== before;
       }, 60_000);
       await d.advance(62_000);
       expect(errors).toEqual([]);
@@ -269,9 +271,9 @@ describe('churn soak', () => {
       expect(extra).toBe(50_000);
       for (let k = 0; k < M; k++) if (fired[k] !== (k % 4 === 0 ? 0 : 1)) throw new Error(`round ${round}: timer ${k} called back ${fired[k]} times`);
       expect(d.stats().pending).toBe(0);
-      figures.push(`C: round ${round + 1}: 0 → 10^6 live → 0, wasm memory grew ${grew} times while climbing${grewInside ? ' and once inside a callback mid-batch' : ''}, to ${(core.memory.buffer.byteLength / 2 ** 20).toFixed(1)} MiB (${((performance.now() - t0) / 1000).toFixed(1)} s so far)`);
+      figures.push(`C: round ${round + 1}: 0 → 10^6 live → 0, wasm memory grew ${grew} times while climbing${grewInside ? ' and once inside a callback mid-batch' : ''}, to ${(core._w.memory.buffer.byteLength / 2 ** 20).toFixed(1)} MiB (${((performance.now() - t0) / 1000).toFixed(1)} s so far)`);
       if (round === 0) expect(grew).toBeGreaterThan(3);
-      sizes.push(core.memory.buffer.byteLength);
+      sizes.push(core._w.memory.buffer.byteLength);
     }
     // The second climb (and its way down) reused the memory of the first: no growth at all.
     expect(sizes[2]).toBe(sizes[1]);
