@@ -81,23 +81,20 @@ const SEQ_HI_SHIFT: u32 = 28;
 export function genOf(i: u32): u32 { return wordB(i) & GEN_MASK; }
 // @ts-ignore: decorator
 @inline export function stateOf(i: u32): u32 { return (wordB(i) >> STATE_SHIFT) & 7; }
-// @ts-ignore: decorator
-@inline export function isUnref(i: u32): bool { return (wordB(i) & UNREF_BIT) != 0; }
+export function isUnref(i: u32): bool { return (wordB(i) & UNREF_BIT) != 0; }
 
 // @ts-ignore: decorator
 @inline export function seqOf(i: u32): u32 {
   return <u32>(load<u64>(addr(i)) >> TICK_BITS) | ((wordB(i) >> SEQ_HI_SHIFT) << SEQ_LO_BITS);
 }
 
-// @ts-ignore: decorator
-@inline export function setState(i: u32, st: u32): void {
+export function setState(i: u32, st: u32): void {
   store<u32>(addr(i), (wordB(i) & ~(<u32>7 << STATE_SHIFT)) | (st << STATE_SHIFT), 12);
 }
 
 
 /** Fixes the entry's tick and its order among entries of the same tick. */
-// @ts-ignore: decorator
-@inline export function setTickSeq(i: u32, tick: u64, seq: u32): void {
+export function setTickSeq(i: u32, tick: u64, seq: u32): void {
   store<u64>(addr(i), (tick & TICK_MASK) | (<u64>seq << TICK_BITS)); // seq's high bits fall off the top
   const b = wordB(i) & 0x0fff_ffff;
   store<u32>(addr(i), b | ((seq >> SEQ_LO_BITS) << SEQ_HI_SHIFT), 12);

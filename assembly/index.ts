@@ -16,31 +16,39 @@ const NONE: f64 = -1;
 function toF64(t: u64): f64 { return t == u64.MAX_VALUE ? NONE : <f64>t; }
 
 /** Empties the core. `seed` salts generations so that ids of different drivers differ. */
-export function init(seed: i32): void {
+function init(seed: i32): void {
   slabInit(__heap_base, <u32>seed);
   w.wheelReset();
 }
 
 /** Pre-sizes the slab for `n` timers (Driver's initialCapacity). May grow memory. */
-export function reserve(n: i32): void {
+function reserve(n: i32): void {
   while (<u32>n > slabCapacity() && grow());
 }
 
 /** Makes the free list non-empty (sweeping or growing; may grow memory). 0 when memory is exhausted. */
-export function refill(): i32 { return w.refill() ? 1 : 0; }
+function refill(): i32 { return w.refill() ? 1 : 0; }
 
-export function flush(now: f64, count: i32): void { w.flush(now, <u32>count); }
+function flush(now: f64, count: i32): void { w.flush(now, <u32>count); }
 
-export function process(nowTick: f64, begin: i32): i32 {
+function process(nowTick: f64, begin: i32): i32 {
   const t: u64 = nowTick > 0 ? <u64>nowTick : 0;
   return <i32>w.process(t, begin != 0);
 }
 
-export function nextExpiration(): f64 { return toF64(w.nextExpiration()); }
-export function nextDeadline(): f64 { return toF64(w.nextDeadline()); }
-export function levelSlots(level: i32): i32 { return w.levelSlots(<u32>level); }
-export function slabBase(): i32 { return <i32>slabStart(); }
+function nextExpiration(): f64 { return toF64(w.nextExpiration()); }
+function nextDeadline(): f64 { return toF64(w.nextDeadline()); }
+function levelSlots(level: i32): i32 { return w.levelSlots(<u32>level); }
+function slabBase(): i32 { return <i32>slabStart(); }
 /** Byte offset of the IN window; the OUT window follows it (WINDOW * 4 bytes later). */
-export function windows(): i32 { return <i32>IN_WINDOW; }
+function windows(): i32 { return <i32>IN_WINDOW; }
 /** Byte offset of the control block (free-list head, capacity, live, refs, dead, next seq). */
-export function ctrl(): i32 { return <i32>CTRL; }
+function ctrl(): i32 { return <i32>CTRL; }
+
+// Exported under one-letter names: each name is stored twice in the bundle (in this module
+// and where JS calls it), and the bundle has a size budget. src/wasm.ts (WasmCore) lists
+// them with their long names.
+export {
+  init as i, reserve as r, refill as g, flush as f, process as p, nextExpiration as x,
+  nextDeadline as d, levelSlots as l, slabBase as s, windows as w, ctrl as c,
+};

@@ -7,8 +7,7 @@
 import { HORIZON, LEVELS, SLOT_BITS, SLOT_MASK } from './constants';
 
 /** The level a deadline `when > elapsed` belongs to, 0..5. Beyond the horizon it is the top. */
-// @ts-ignore: decorator
-@inline export function levelFor(elapsed: u64, when: u64): u32 {
+export function levelFor(elapsed: u64, when: u64): u32 {
   let masked = (elapsed ^ when) | SLOT_MASK;
   // A deadline more than one top-level rotation away is folded into the top level.
   if (masked >= HORIZON) masked = HORIZON - 1;
@@ -17,8 +16,7 @@ import { HORIZON, LEVELS, SLOT_BITS, SLOT_MASK } from './constants';
 }
 
 /** The slot of `when` within `level`. */
-// @ts-ignore: decorator
-@inline export function slotFor(when: u64, level: u32): u32 {
+export function slotFor(when: u64, level: u32): u32 {
   return <u32>((when >> (<u64>level * SLOT_BITS)) & SLOT_MASK);
 }
 
@@ -42,8 +40,7 @@ export function slotDeadline(elapsed: u64, level: u32, offset: u32): u64 {
 }
 
 /** Rounds a deadline in ms up to a whole tick, saturating at the top of a u64 (never wraps). */
-// @ts-ignore: decorator
-@inline export function ticksCeil(ms: f64): u64 {
+export function ticksCeil(ms: f64): u64 {
   if (!(ms > 0)) return 0; // NaN and negatives are caught in JS; zero is tick 0
   const t = Math.ceil(ms);
   if (t >= 18446744073709549568.0) return u64.MAX_VALUE;

@@ -103,10 +103,8 @@ function take(k: u32): u32 {
   return h;
 }
 
-// @ts-ignore: decorator
-@inline function occupied(level: u32): u64 { return load<u64>(OCCUPIED + (<usize>level << 3)); }
-// @ts-ignore: decorator
-@inline function setOccupied(level: u32, v: u64): void { store<u64>(OCCUPIED + (<usize>level << 3), v); }
+function occupied(level: u32): u64 { return load<u64>(OCCUPIED + (<usize>level << 3)); }
+function setOccupied(level: u32, v: u64): void { store<u64>(OCCUPIED + (<usize>level << 3), v); }
 
 // ---- setup -----------------------------------------------------------------------------
 
@@ -124,26 +122,21 @@ export function wheelReset(): void {
 // ---- insertion -------------------------------------------------------------------------
 
 /** Puts a live entry with tick > elapsed into its wheel slot. */
-// @ts-ignore: decorator
-@inline function insertInline(i: u32, tick: u64): void {
+function insertWheel(i: u32, tick: u64): void {
   const level = levelFor(elapsed, tick);
   const slot = slotFor(tick, level);
-  appendInline(level * SLOTS + slot, i);
+  append(level * SLOTS + slot, i);
   setOccupied(level, occupied(level) | (<u64>1 << slot));
 }
 
-function insertWheel(i: u32, tick: u64): void { insertInline(i, tick); }
-
 /** Places a live entry by its tick: the wheel, or DEFERRED when its tick was already reached. */
-// @ts-ignore: decorator
-@inline function place(i: u32, tick: u64): void {
-  if (tick <= passTick) appendInline(DEFERRED, i);
-  else insertInline(i, tick);
+function place(i: u32, tick: u64): void {
+  if (tick <= passTick) append(DEFERRED, i);
+  else insertWheel(i, tick);
 }
 
 /** Turns an encoded delay into a tick, against `now`, clamped to now + HORIZON. */
-// @ts-ignore: decorator
-@inline export function tickFor(enc: f64, now: f64): u64 {
+export function tickFor(enc: f64, now: f64): u64 {
   let at: f64;
   if (enc >= 0) {
     at = now + (enc < <f64>HORIZON ? enc : <f64>HORIZON);

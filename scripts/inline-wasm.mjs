@@ -4,19 +4,30 @@
 //   import load from './x.wasm';   load() → WebAssembly.Module
 //
 // Why not @rollup/plugin-wasm's inline mode: it embeds base64, which gzip cannot see through
-// (our 4 KB core gzips to 2.8 KB as base64, 2.3 KB as one char per byte), and it ships a
-// Buffer/atob decoder. This literal decodes with charCodeAt alone, so it works unchanged in
-// Node (ESM and CJS), browsers, workers, Deno, Bun and other bundlers.
+// (our core gzips to 2.5 KB as base64, 2.0 KB as one char per byte, 1.95 KB as below), and
+// it ships a Buffer/atob decoder. This literal decodes with charCodeAt alone, so it works
+// unchanged in Node (ESM and CJS), browsers, workers, Deno, Bun and other bundlers.
 import { readFileSync } from 'node:fs';
 
-/** Bytes as the body of a JS string literal: printable ASCII as is, the rest escaped or raw. */
+/** The escape char: `&`, a byte our wasm does not contain (any rare one would do). */
+const ESC = 0x26;
+
+/**
+ * Bytes as the body of a JS string literal, one char per byte where it can: a byte of 0x80
+ * or more would be a two-byte UTF-8 sequence in the bundle (and gzip sees it worse), so it
+ * is written as ESC then the char (byte + 0x80) & 0xff, which is ASCII (ESC itself becomes
+ * ESC, U+00A6). `"`, `\\`, LF and CR are escaped. The loader below undoes it.
+ */
 export function byteString(bytes) {
   let s = '';
-  for (const b of bytes) {
-    if (b === 0x22 || b === 0x5c) s += '\\' + String.fromCharCode(b); // " and \
+  const put = (b) => {
+    if (b === 0x22 || b === 0x5c) s += '\\' + String.fromCharCode(b);
     else if (b === 0x0a) s += '\\n';
     else if (b === 0x0d) s += '\\r';
-    else s += String.fromCharCode(b); // 0x00-0xff: U+0000-U+00FF, valid in a literal
+    else s += String.fromCharCode(b);
+  };
+  for (const b of bytes) {
+    if (b >= 0x80 || b === ESC) { s += String.fromCharCode(ESC); put((b + 0x80) & 0xff); } else put(b);
   }
   return s;
 }
@@ -30,8 +41,18 @@ export function inlineWasm() {
       const body = byteString(readFileSync(id));
       return {
         code: `const bytes = "${body}";\n` +
+          '/** The bytes written by byteString (scripts/inline-wasm.mjs). */\n' +
+          'export function decode(s) {\n' +
+          '  const out = new Uint8Array(s.length);\n' +
+          '  let n = 0;\n' +
+          '  for (let i = 0; i < s.length; i++) {\n' +
+          '    const c = s.charCodeAt(i);\n' +
+          `    out[n++] = c !== ${ESC} ? c : (i++, s.charCodeAt(i) + 128) & 255;\n` +
+          '  }\n' +
+          '  return out.subarray(0, n);\n' +
+          '}\n' +
           'export default function load() {\n' +
-          '  return new WebAssembly.Module(Uint8Array.from(bytes, (c) => c.charCodeAt(0)));\n' +
+          '  return new WebAssembly.Module(decode(bytes));\n' +
           '}\n',
         map: null,
       };

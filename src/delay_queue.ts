@@ -7,7 +7,8 @@
 //
 //   idx ─┬─ _vals[idx]   the value                  _st[idx]   FREE | PENDING | EXPIRED
 //        ├─ _gen[idx]    generation of the key       (+ bits: deadline not fixed yet)
-//        ├─ _dl[idx]     deadline (the requested instant, clamped to now + HORIZON)
+//        ├─ _dl[idx]     deadline (the requested instant, clamped to now + HORIZON); until
+//        │               its epoch fixes it (flag bits), the delay or the unclamped instant
 //        ├─ _wid[idx]    wheel id while PENDING      _slotIdx[wheel slot] ─► idx
 //        ├─ _ord[idx]    arming order (ties of peek)
 //        └─ _nx/_pv[idx] links of the EXPIRED list (fired, not yet yielded)
@@ -18,9 +19,14 @@
 // one at a time (pollExpired / next / iteration), in the order the wheel fired them, which
 // is deadline order (ties: arming order). Nothing ever scans the queue, except clear().
 //
-// Relative deadlines (insert / reset with ms) are fixed like every other timer's, at the
-// driver's next checkpoint, with the reading that fixed the wheel's tick: the queue asks
-// for one `_fixed(now)` call per batch and fills in `_dl` for the items it listed.
+// Relative deadlines (insert / reset with ms) are fixed like every other timer's, with the
+// reading of the driver's next checkpoint, shared through the driver's Epoch. The queue
+// lists the items armed against the current epoch and fixes them all at once when it
+// first needs one of their deadlines after the checkpoint (or flushes the driver, if asked
+// before it), or when an arming finds that the driver has moved on to the next epoch.
+//
+// A queue that empties hands out idx from 0 again (generations kept), so that a refill
+// writes its arrays in order instead of in the order the last items left.
 //
 // peek() needs "the pending item that fires next", which the shared wheel cannot tell
 // per queue. It is answered lazily: the first peek() builds a binary heap of the pending
@@ -30,7 +36,7 @@
 
 import { defaultDriver } from './compat';
 import { HORIZON, SLOT_MASK } from './constants';
-import type { Driver, Fixable, Target } from './driver';
+import type { Driver, Epoch, Target } from './driver';
 import { encodeAt, mayClamp } from './entry';
 import { ShutdownError, checkDeadline, checkDelay, checkOptions } from './errors';
 import { deferred, rejectQuietly, type Deferred } from './sleep';
@@ -95,7 +101,7 @@ function tickOf(deadline: number): number {
  * for await (const { value } of q) expire(value);
  * ```
  */
-export class DelayQueue<T> implements Target, Fixable {
+export class DelayQueue<T> implements Target {
   /** @internal */ _d: Driver;
 
   private _vals: Array<T | undefined> = [];
@@ -111,6 +117,8 @@ export class DelayQueue<T> implements Target, Fixable {
   private _freeLen = 0;
   /** Every idx below it has been handed out at least once. */
   private _hi = 0;
+  /** The next idx to hand out when the free stack is empty (reset to 0 when the queue empties). */
+  private _next = 0;
   private _size = 0;
   private _seq = 0;
   private _slotIdx = new Int32Array(0);
@@ -120,7 +128,8 @@ export class DelayQueue<T> implements Target, Fixable {
   /** Items whose deadline the next checkpoint fixes (may hold stale or repeated idx: checked by flag). */
   private _unfixed = new Int32Array(64);
   private _unfixedLen = 0;
-  private _fixQueued = false;
+  /** The epoch whose reading fixes the listed items (undefined while the list is empty). */
+  private _ep: Epoch | undefined = undefined;
   /** The lazily built min-heap by (tick, arming order), for peek(). */
   private _heapOn = false;
   private _hT = new Float64Array(0);
@@ -307,7 +316,7 @@ export class DelayQueue<T> implements Target, Fixable {
   deadline(key: Key): number {
     const idx = this._find(key);
     if (idx < 0) throw staleKey(key);
-    if ((this._st[idx] & UNFIXED) !== 0) this._fixNow(idx);
+    if ((this._st[idx] & UNFIXED) !== 0) this._fixAll();
     return this._dl[idx];
   }
 
@@ -325,10 +334,7 @@ export class DelayQueue<T> implements Target, Fixable {
   peek(): Key | undefined {
     if (this._head >= 0) return this._keyOf(this._head);
     if (this._size === 0) return undefined;
-    if (this._unfixedLen !== 0) {
-      if (!this._d._closed) this._d._flushNow();
-      if (this._unfixedLen !== 0) this._fixed(this._d.now());
-    }
+    if (this._ep !== undefined) this._fixAll();
     if (!this._heapOn) this._heapBuild();
     const idx = this._heapTop();
     return idx < 0 ? undefined : this._keyOf(idx);
@@ -443,6 +449,9 @@ export class DelayQueue<T> implements Target, Fixable {
     this._size = 0;
     this._head = this._tail = -1;
     this._unfixedLen = 0;
+    this._ep = undefined;
+    this._freeLen = 0;
+    this._next = 0;
     this._hLen = 0;
     if (this._waiters.length !== 0) this._feed();
   }
@@ -471,21 +480,12 @@ export class DelayQueue<T> implements Target, Fixable {
     const idx = this._slotIdx[slot];
     if ((this._st[idx] & STATE) !== PENDING || (this._wid[idx] & SLOT_MASK) !== slot) return;
     this._wid[idx] = -1;
-    this._st[idx] = EXPIRED;
+    this._st[idx] = EXPIRED | (this._st[idx] & UNFIXED); // its deadline may still wait for the epoch
     this._nx[idx] = -1;
     this._pv[idx] = this._tail;
     if (this._tail >= 0) this._nx[this._tail] = idx; else this._head = idx;
     this._tail = idx;
     if (this._waiters.length !== 0) this._feed();
-  }
-
-  /** @internal The checkpoint's reading: fixes the deadlines of the items listed since the last one. */
-  _fixed(now: number): void {
-    this._fixQueued = false;
-    const u = this._unfixed;
-    const n = this._unfixedLen;
-    this._unfixedLen = 0;
-    for (let j = 0; j < n; j++) this._fixOne(u[j], now);
   }
 
   /** @internal Called once per pending item by driver.shutdown(). */
@@ -542,6 +542,21 @@ export class DelayQueue<T> implements Target, Fixable {
 
   /** Records that item `idx` now waits on wheel entry `id`. */
   private _armed(idx: number, id: number, fix: number, dl: number): void {
+    if (fix !== 0) {
+      const ep = this._d._useEpoch();
+      if (ep !== this._ep) {
+        // The driver moved on, so the listed items' epoch has its reading: apply it (maybe
+        // to this item's previous arming) before this arming starts the new epoch's list.
+        if (this._ep !== undefined) this._fixAll();
+        this._ep = ep;
+      }
+      if (this._unfixedLen === this._unfixed.length) {
+        const bigger = new Int32Array(this._unfixed.length * 2);
+        bigger.set(this._unfixed);
+        this._unfixed = bigger;
+      }
+      this._unfixed[this._unfixedLen++] = idx;
+    }
     this._wid[idx] = id;
     const slot = id & SLOT_MASK;
     if (slot >= this._slotIdx.length) this._growSlots(slot + 1);
@@ -549,20 +564,7 @@ export class DelayQueue<T> implements Target, Fixable {
     this._st[idx] = PENDING | fix;
     this._dl[idx] = dl;
     this._ord[idx] = this._seq++;
-    if (fix !== 0) {
-      if (this._unfixedLen === this._unfixed.length) {
-        const bigger = new Int32Array(this._unfixed.length * 2);
-        bigger.set(this._unfixed);
-        this._unfixed = bigger;
-      }
-      this._unfixed[this._unfixedLen++] = idx;
-      if (!this._fixQueued) {
-        this._fixQueued = true;
-        this._d._needsFix(this);
-      }
-    } else if (this._heapOn) {
-      this._heapPush(idx);
-    }
+    if (fix === 0 && this._heapOn) this._heapPush(idx);
   }
 
   private _fixOne(idx: number, now: number): void {
@@ -571,27 +573,36 @@ export class DelayQueue<T> implements Target, Fixable {
     if ((s & FIX_REL) !== 0) this._dl[idx] = now + Math.min(this._dl[idx], HORIZON);
     else if (this._dl[idx] > now + HORIZON) this._dl[idx] = now + HORIZON;
     this._st[idx] = s & STATE;
-    if (this._heapOn) this._heapPush(idx);
+    if (this._heapOn && (s & STATE) === PENDING) this._heapPush(idx);
   }
 
-  /** Someone needs item `idx`'s deadline before the checkpoint: run the checkpoint's flush now. */
-  private _fixNow(idx: number): void {
+  /**
+   * Fixes the deadlines of the listed items with their epoch's reading, flushing the driver
+   * first if its checkpoint has not come yet.
+   */
+  private _fixAll(): void {
+    const ep = this._ep!;
     const d = this._d;
-    if (!d._closed) d._flushNow();
-    if ((this._st[idx] & UNFIXED) !== 0) this._fixOne(idx, d.now()); // shut down: no checkpoint will come
+    if (ep.now !== ep.now) d._flushNow();
+    const now = ep.now === ep.now ? ep.now : d.now(); // shut down before its checkpoint
+    const u = this._unfixed;
+    const n = this._unfixedLen;
+    this._unfixedLen = 0;
+    this._ep = undefined;
+    for (let j = 0; j < n; j++) this._fixOne(u[j], now);
   }
 
   private _remove(idx: number): { value: T; deadline: number } {
     const s = this._st[idx];
+    if ((s & UNFIXED) !== 0) this._fixAll();
     if ((s & STATE) === PENDING) {
-      if ((s & UNFIXED) !== 0) this._fixNow(idx);
       if (!this._d._closed) this._d._cancel(this._wid[idx], true);
     } else {
       this._unlink(idx);
     }
     const out = { value: this._vals[idx] as T, deadline: this._dl[idx] };
     this._release(idx);
-    this._size--;
+    if (--this._size === 0) this._freeLen = this._next = 0;
     if (this._waiters.length !== 0) this._feed();
     return out;
   }
@@ -599,10 +610,11 @@ export class DelayQueue<T> implements Target, Fixable {
   /** Yields the oldest expired item (the caller checked there is one). */
   private _pop(): Expired<T> {
     const idx = this._head;
+    if ((this._st[idx] & UNFIXED) !== 0) this._fixAll();
     this._unlink(idx);
     const item: Expired<T> = { key: this._keyOf(idx), value: this._vals[idx] as T, deadline: this._dl[idx] };
     this._release(idx);
-    this._size--;
+    if (--this._size === 0) this._freeLen = this._next = 0;
     return item;
   }
 
@@ -615,11 +627,13 @@ export class DelayQueue<T> implements Target, Fixable {
 
   private _alloc(): number {
     if (this._freeLen !== 0) return this._free[--this._freeLen];
+    const idx = this._next++;
+    if (idx < this._hi) return idx; // free since the queue emptied; its generation moved on
     if (this._hi === this._gen.length) {
       if (this._hi >= IDX_LIMIT) throw new RangeError(`A DelayQueue holds at most 2^${IDX_BITS} items`);
       this._grow(this._hi + 1);
     }
-    const idx = this._hi++;
+    this._hi++;
     // A salted first generation per queue and slot, so that a key of another queue (or a
     // neighbour's key plus one) names nothing here.
     this._gen[idx] = (Math.imul(idx + this._salt, 0x9e37_79b1) >>> 8) % (GEN_LIMIT - 1) + 1;
@@ -686,7 +700,7 @@ export class DelayQueue<T> implements Target, Fixable {
   private _stop(err: ShutdownError): void {
     if (this._dead) return;
     this._dead = true;
-    if (this._unfixedLen !== 0) this._fixed(this._d.now());
+    if (this._ep !== undefined) this._fixAll();
     const q = this._waiters;
     this._waiters = [];
     for (const w of q) rejectQuietly(w, err);

@@ -33,7 +33,7 @@ import { TimerEntry } from './entry';
 import { makeInterval, makeIntervalAt, type Interval, type IntervalOptions } from './interval';
 import { makeSleep, makeSleepUntil, type Sleep, type SleepOptions } from './sleep';
 import { makeTimeout, makeTimeoutAt, type TimeoutOptions, type Work } from './timeout';
-import { createCore, type Core } from './wasm';
+import { C_CAP, C_LIVE, C_REFS, C_SEQ, C_SWEEPS, createCore, type Core } from './wasm';
 
 /** What a slot can hold: a plain callback or an object the driver fires. @internal */
 export interface Target {
@@ -42,9 +42,6 @@ export interface Target {
   /** Called by `shutdown()` for every pending target. */
   _shutdown?(err: ShutdownError): void;
 }
-
-/** An object whose deadline is fixed by the next checkpoint. @internal */
-export interface Fixable { _fixed(now: number): void }
 
 /**
  * The clock reading of one checkpoint, shared by everything armed before it: `now` is NaN
@@ -92,14 +89,14 @@ function nextSeed(): number {
 
 /** A façade timer with arguments, or a setInterval. */
 class FacadeCall implements Target {
-  constructor(readonly fn: (...a: unknown[]) => void, readonly args: unknown[] | undefined, readonly period: number) {}
+  constructor(readonly _fn: (...a: unknown[]) => void, readonly _args: unknown[] | undefined, readonly _period: number) {}
   _fire(d: Driver, slot: number): void {
-    const { fn, args } = this;
+    const { _fn: fn, _args: args } = this;
     try {
       if (args === undefined) fn(); else fn(...args);
     } finally {
       // An interval re-arms itself unless its callback cleared (or re-armed) it.
-      if (this.period > 0 && d._targets[slot] === this) d._rearmSlot(slot, this.period);
+      if (this._period > 0 && d._targets[slot] === this) d._rearmSlot(slot, this._period);
     }
   }
 }
@@ -128,7 +125,6 @@ export class Driver {
   /** @internal */ _bigDelays = new Map<number, number>();
   /** @internal Registration queue: slots in arming order, flushed at the checkpoint. */ _q: Uint32Array;
   /** @internal */ _qLen = 0;
-  /** @internal */ _fix: Fixable[] = [];
   /** @internal The reading the next flush fixes (see Epoch); `_epUsed` says anyone holds it. */
   _epoch: Epoch = { now: NaN };
   private _epUsed = false;
@@ -204,8 +200,8 @@ export class Driver {
     this._cpFn = () => this._checkpoint();
     this._hostFn = () => this._onHost();
     if (cap) {
-      this._core.reserve(Math.ceil(cap));
-      this._reserve(this._core.capacity());
+      this._core._reserve(Math.ceil(cap));
+      this._reserve(this._core._ctrl[C_CAP]);
     }
 
     // Every public method is bound, so `const { sleep, advance } = driver` works.
@@ -459,7 +455,7 @@ export class Driver {
     let d = Number(ms);
     if (!(d >= 1)) d = 1;
     if (repeat && d > HORIZON) d = HORIZON;
-    const id = this._core.schedule(d, 0);
+    const id = this._core._schedule(d, 0);
     if (id < 0) throw outOfMemory();
     const slot = id & SLOT_MASK;
     if (slot >= this._delays.length) this._reserve(slot + 1);
@@ -494,14 +490,14 @@ export class Driver {
     const run = this._running;
     // A timeout whose callback is running has fired: clearing it is a no-op (an interval's
     // still stops: it is pending for its next period).
-    if ((id & SLOT_MASK) === run && this._stateOf(run) === ST_EMITTED && !(this._targets[run] as FacadeCall)?.period) {
-      this._core.cancel(id); // uncounted, but no later refresh may re-arm it
+    if ((id & SLOT_MASK) === run && this._stateOf(run) === ST_EMITTED && !(this._targets[run] as FacadeCall)?._period) {
+      this._core._cancel(id); // uncounted, but no later refresh may re-arm it
       return;
     }
     // The callback stays in `_targets` (a store there is a cache miss per cancel at 10^6
     // timers in random order): the entry is dead, so it never runs, the slot's next timer
     // overwrites it, and the checkpoint drops it once the core has swept (`_dropFreed`).
-    if (this._core.cancel(id) < 0) return;
+    if (this._core._cancel(id) < 0) return;
     this._cancelled++;
     this._touch();
   }
@@ -543,7 +539,7 @@ export class Driver {
     if (slot >= this._delays.length) return;
     let d = this._delays[slot];
     if (d === BIG_DELAY) d = this._bigDelays.get(slot) ?? HORIZON;
-    if (this._core.refresh(id, d) < 0) return;
+    if (this._core._refresh(id, d) < 0) return;
     this._enqueue(slot);
   }
 
@@ -558,7 +554,7 @@ export class Driver {
    * ```
    */
   unrefTimeout(id: number): void {
-    if (typeof id === 'number' && this._core.setRef(id, 0)) this._touch();
+    if (typeof id === 'number' && this._core._setRef(id, 0)) this._touch();
   }
 
   /**
@@ -573,7 +569,7 @@ export class Driver {
    * ```
    */
   refTimeout(id: number): void {
-    if (typeof id === 'number' && this._core.setRef(id, 1)) this._touch();
+    if (typeof id === 'number' && this._core._setRef(id, 1)) this._touch();
   }
 
   // ---- internal API for sleeps, entries, intervals and queues ----------------------------
@@ -581,7 +577,7 @@ export class Driver {
   /** @internal Arms `target` for an encoded delay (ms >= 0, or -(instant + 1)). Returns its id. */
   _arm(target: Target, enc: number, unref: boolean): number {
     if (this._closed) throw new ShutdownError();
-    const id = this._core.schedule(enc, unref ? 1 : 0);
+    const id = this._core._schedule(enc, unref ? 1 : 0);
     if (id < 0) throw outOfMemory();
     const slot = id & SLOT_MASK;
     if (slot >= this._delays.length) this._reserve(slot + 1);
@@ -597,7 +593,8 @@ export class Driver {
       const old = id & SLOT_MASK;
       if (this._targets[old] === target) this._targets[old] = undefined;
     }
-    const nid = this._core.rekey(id > 0 ? id : -1, enc, unref ? 1 : 0);
+    this._core._cancel(id);
+    const nid = this._core._schedule(enc, unref ? 1 : 0);
     if (nid < 0) throw outOfMemory();
     const slot = nid & SLOT_MASK;
     if (slot >= this._delays.length) this._reserve(slot + 1);
@@ -611,7 +608,7 @@ export class Driver {
    * one (the core moves it on lazily). Returns false when `id` is not pending.
    */
   _rearm(id: number, enc: number): boolean {
-    const slot = this._core.refresh(id, enc);
+    const slot = this._core._refresh(id, enc);
     if (slot < 0) return false;
     this._enqueue(slot);
     return true;
@@ -622,7 +619,7 @@ export class Driver {
    * (a reset that drops the old timer does not). Returns whether it was pending.
    */
   _cancel(id: number, count: boolean): boolean {
-    const slot = this._core.cancel(id);
+    const slot = this._core._cancel(id);
     if (slot < 0) return false;
     this._targets[slot] = undefined;
     if (count) this._cancelled++;
@@ -632,25 +629,19 @@ export class Driver {
 
   /** @internal Keeps (or stops keeping) the host alive for timer `id`. */
   _setRef(id: number, on: boolean): void {
-    if (this._core.setRef(id, on ? 1 : 0)) this._touch();
+    if (this._core._setRef(id, on ? 1 : 0)) this._touch();
   }
 
   /** @internal Re-arms the timer that was just handed out at `slot` (an interval's next period). */
   _rearmSlot(slot: number, enc: number): void {
     if (this._closed) return;
-    if (this._core.refresh(this._idAt(slot), enc) >= 0) this._enqueue(slot);
+    if (this._core._refresh(this._idAt(slot), enc) >= 0) this._enqueue(slot);
   }
 
   /** @internal The id that currently names `slot` (read from the entry's generation). */
   _idAt(slot: number): number {
     const v = this._core;
     return (v._u32[v._stateBase + (slot << 2)] & GEN_MASK) * (SLOT_MASK + 1) + slot;
-  }
-
-  /** @internal `obj._fixed(now)` runs at the next checkpoint, with the reading that fixed its deadline. */
-  _needsFix(obj: Fixable): void {
-    this._fix.push(obj);
-    this._touch();
   }
 
   /** @internal The epoch whose reading will fix a timer armed now. */
@@ -662,7 +653,7 @@ export class Driver {
   /** @internal Fixes every queued deadline now (someone asked for one). */
   _flushNow(): void {
     if (this._closed) return;
-    if (this._qLen !== 0 || this._fix.length !== 0 || this._epUsed) this._flush(this.now());
+    if (this._qLen !== 0 || this._epUsed) this._flush(this.now());
   }
 
   /** @internal Reports an error thrown by a callback: onError, or rethrown asynchronously. */
@@ -706,9 +697,9 @@ export class Driver {
     this._cpQueued = false;
     if (this._closed) return;
     try {
-      if (this._qLen !== 0 || this._fix.length !== 0) this._flush(this.now());
-      else this._core._w.flush(0, 0); // nothing to fix (no clock read); lets the core sweep dead entries
-      if (this._core.sweeps() !== this._sweeps) this._dropFreed();
+      if (this._qLen !== 0 || this._epUsed) this._flush(this.now());
+      else this._core._w.f(0, 0); // flush nothing (no clock read): lets the core sweep dead entries
+      if (this._core._ctrl[C_SWEEPS] !== this._sweeps) this._dropFreed();
       this._sync();
     } catch (e) {
       this._clockFailed(e);
@@ -725,11 +716,11 @@ export class Driver {
    */
   private _dropFreed(): void {
     const core = this._core;
-    this._sweeps = core.sweeps();
+    this._sweeps = core._ctrl[C_SWEEPS];
     const t = this._targets;
     const u = core._u32;
     const base = core._stateBase;
-    for (let i = 0, n = core.capacity(); i < n; i++) {
+    for (let i = 0, n = core._ctrl[C_CAP]; i < n; i++) {
       if (t[i] !== undefined && (u[base + (i << 2)] >>> STATE_SHIFT & 7) === ST_FREE) t[i] = undefined;
     }
   }
@@ -745,12 +736,12 @@ export class Driver {
     const core = this._core;
     const n = this._qLen;
     if (n !== 0) {
-      if (core.seqNext() + n >= this._seqLimit) this._renumber();
+      if (core._ctrl[C_SEQ] + n >= this._seqLimit) this._renumber(); // seq is below 2^25: no sign
       const q = this._q;
       for (let off = 0; off < n; off += WINDOW) {
         const k = n - off < WINDOW ? n - off : WINDOW;
         core._in.set(q.subarray(off, off + k));
-        core._w.flush(now, k);
+        core._w.f(now, k); // flush
       }
       this._qLen = 0;
       if (q.length > 65536) this._q = new Uint32Array(1024); // let a burst's queue go
@@ -759,11 +750,6 @@ export class Driver {
       this._epoch.now = now;
       this._epoch = { now: NaN };
       this._epUsed = false;
-    }
-    const fix = this._fix;
-    if (fix.length !== 0) {
-      this._fix = [];
-      for (let i = 0; i < fix.length; i++) fix[i]._fixed(now);
     }
   }
 
@@ -780,7 +766,7 @@ export class Driver {
     const v = this._core;
     const u32 = v._u32;
     const base = v._stateBase - 3; // word index of entry 0
-    const cap = this._core.capacity();
+    const cap = this._core._ctrl[C_CAP];
     const slots: number[] = [];
     const seqs: number[] = [];
     for (let i = 0; i < cap; i++) {
@@ -795,7 +781,7 @@ export class Driver {
       u32[w + 1] = (u32[w + 1] & LOW_TICK_BITS) | ((k << (32 - SEQ_LO_BITS)) >>> 0);
       u32[w + 3] = (u32[w + 3] & 0x0fff_ffff) | ((k >>> SEQ_LO_BITS) << 28);
     }
-    this._core.setSeqNext(order.length);
+    this._core._ctrl[C_SEQ] = order.length;
   }
 
   /** Grows the JS side to hold `slots` slots (wasm grows itself). */
@@ -845,13 +831,13 @@ export class Driver {
 
   /** One pass in real time: every due timer, back to back. Returns how many fired. */
   private _pass(now: number): number {
-    if (this._qLen !== 0 || this._fix.length !== 0) this._flush(now);
+    if (this._qLen !== 0) this._flush(now);
     const core = this._core;
     const tick = Math.floor(now);
     let fired = 0;
     this._inPass = true;
     try {
-      for (let n = core._w.process(tick, 1); n > 0; n = core._w.process(tick, 0)) {
+      for (let n = core._w.p(tick, 1); n > 0; n = core._w.p(tick, 0)) {
         for (let i = 0; i < n; i++) {
           if (this._dispatchAt(i)) fired++;
           if (this._closed) return fired;
@@ -865,11 +851,11 @@ export class Driver {
 
   /** One pass on the test clock: like `_pass`, but microtasks run after each timer. */
   private async _stepPass(now: number): Promise<number> {
-    if (this._qLen !== 0 || this._fix.length !== 0) this._flush(now);
+    if (this._qLen !== 0) this._flush(now);
     const core = this._core;
     const tick = Math.floor(now);
     let fired = 0;
-    for (let n = core._w.process(tick, 1); n > 0; n = core._w.process(tick, 0)) {
+    for (let n = core._w.p(tick, 1); n > 0; n = core._w.p(tick, 0)) {
       for (let i = 0; i < n; i++) {
         if (this._dispatchAt(i)) {
           fired++;
@@ -900,12 +886,12 @@ export class Driver {
     if (this._closed) return;
     const core = this._core;
     if (this._paused) {
-      if (this._autoAdvance && (core.pending() !== 0 || this._qLen !== 0)) this._queueAuto();
+      if (this._autoAdvance && (core._ctrl[C_LIVE] !== 0 || this._qLen !== 0)) this._queueAuto();
       return;
     }
     if (this._inPass) return; // the pass re-syncs when it ends
-    const next = core._w.nextExpiration();
-    if (next < 0 || core.pending() === 0) {
+    const next = core._w.x(); // nextExpiration
+    if (next < 0 || core._ctrl[C_LIVE] === 0) {
       // Nothing left but cancelled entries: no wake-up needed, and nothing keeps the host alive.
       this._disarm();
       return;
@@ -923,7 +909,7 @@ export class Driver {
       this._hostTick = next;
       this._hostRef = true;
     }
-    const keep = core.refs() > 0;
+    const keep = core._ctrl[C_REFS] > 0;
     if (keep !== this._hostRef) {
       host.ref(this._host, keep, this._hostSoon);
       this._hostRef = keep;
@@ -1065,10 +1051,10 @@ export class Driver {
     while (passes < maxPasses) {
       if (this._closed) throw new ShutdownError();
       if (!this._paused) break;
-      if (this._qLen !== 0 || this._fix.length !== 0) this._flush(this._pausedNow);
+      if (this._qLen !== 0) this._flush(this._pausedNow);
       // Idle means nothing pending: slots holding only cancelled entries do not count.
-      if (this._core.pending() === 0) break;
-      const next = this._core._w.nextExpiration();
+      if (this._core._ctrl[C_LIVE] === 0) break;
+      const next = this._core._w.x(); // nextExpiration
       if (next < 0 || next > target) break;
       if (next > this._pausedNow) this._pausedNow = next;
       const tick = Math.floor(this._pausedNow);
@@ -1088,12 +1074,12 @@ export class Driver {
     const target = this._pausedNow + ms;
     await this._drive(target, Infinity);
     if (this._pausedNow < target) this._pausedNow = target;
-    if (this._qLen !== 0 || this._fix.length !== 0) this._flush(this._pausedNow);
+    if (this._qLen !== 0) this._flush(this._pausedNow);
     this._sync();
   }
 
   private async _runUntilIdle(): Promise<void> {
-    if (await this._drive(Infinity, IDLE_PASS_LIMIT) >= IDLE_PASS_LIMIT && this._core.pending() !== 0) {
+    if (await this._drive(Infinity, IDLE_PASS_LIMIT) >= IDLE_PASS_LIMIT && this._core._ctrl[C_LIVE] !== 0) {
       throw new RangeError(`runUntilIdle() gave up after ${IDLE_PASS_LIMIT} passes (a setInterval?)`);
     }
   }
@@ -1129,7 +1115,7 @@ export class Driver {
    */
   nextDeadline(): number | undefined {
     if (!this._closed) this._flushNow();
-    const t = this._core._w.nextDeadline();
+    const t = this._core._w.d(); // nextDeadline
     return t < 0 ? undefined : t;
   }
 
@@ -1151,8 +1137,8 @@ export class Driver {
     this._flushNow(); // levels describe the wheel with every registration in place
     const core = this._core;
     const levels: number[] = [];
-    for (let l = 0; l < 6; l++) levels.push(core._w.levelSlots(l));
-    return { pending: core.pending(), fired: this._fired, cancelled: this._cancelled, levels };
+    for (let l = 0; l < 6; l++) levels.push(core._w.l(l)); // levelSlots
+    return { pending: core._ctrl[C_LIVE], fired: this._fired, cancelled: this._cancelled, levels };
   }
 
   /**
@@ -1186,8 +1172,7 @@ export class Driver {
     this._reserve(1024);
     this._bigDelays.clear();
     this._qLen = 0;
-    this._fix = [];
-    this._core._w.init(this._seed ^ 0x5bd1e995);
+    this._core._w.i(this._seed ^ 0x5bd1e995); // init
     for (let i = 0; i < targets.length; i++) {
       const t = targets[i];
       if (t !== undefined && typeof t === 'object' && t._shutdown) {

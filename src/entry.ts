@@ -1,7 +1,7 @@
 // TimerEntry: Tokio's low-level timer, for library authors. One wheel entry, re-keyed on reset.
 
 import { HORIZON } from './constants';
-import type { Driver, Fixable, Target } from './driver';
+import type { Driver, Epoch, Target } from './driver';
 import { ShutdownError, checkDeadline, checkFunction } from './errors';
 
 /**
@@ -43,7 +43,7 @@ export function mayClamp(deadline: number): boolean {
  * e.pollElapsed(() => {});                   // true
  * ```
  */
-export class TimerEntry implements Target, Fixable {
+export class TimerEntry implements Target {
   /** @internal */ _d: Driver;
   /** @internal */ _id = -1;
   private _deadline: number;
@@ -51,6 +51,8 @@ export class TimerEntry implements Target, Fixable {
   private _elapsed = false;
   private _dead = false;
   private _waker: (() => void) | undefined = undefined;
+  /** Set while a deadline beyond now + horizon waits for the reading that clamps it. */
+  private _ep: Epoch | undefined = undefined;
 
   /** @internal Use driver.entry(deadline). */
   constructor(driver: Driver, deadline: number) {
@@ -58,7 +60,7 @@ export class TimerEntry implements Target, Fixable {
     this._d = driver;
     this._requested = this._deadline = deadline;
     this._id = driver._arm(this, encodeAt(deadline), false);
-    if (mayClamp(deadline)) driver._needsFix(this);
+    if (mayClamp(deadline)) this._ep = driver._useEpoch();
   }
 
   /**
@@ -74,7 +76,14 @@ export class TimerEntry implements Target, Fixable {
    * ```
    */
   get deadline(): number {
-    if (mayClamp(this._requested) && this._id > 0) this._d._flushNow();
+    const ep = this._ep;
+    if (ep !== undefined) {
+      if (ep.now !== ep.now) this._d._flushNow();
+      // Shut down before its checkpoint: the clamp reads the clock now.
+      const now = ep.now === ep.now ? ep.now : this._d.now();
+      if (this._requested > now + HORIZON) this._deadline = now + HORIZON;
+      this._ep = undefined;
+    }
     return this._deadline;
   }
 
@@ -137,7 +146,7 @@ export class TimerEntry implements Target, Fixable {
     this._requested = this._deadline = deadline;
     this._elapsed = false;
     this._id = this._d._rekey(this._id, this, encodeAt(deadline), false);
-    if (mayClamp(deadline)) this._d._needsFix(this);
+    this._ep = mayClamp(deadline) ? this._d._useEpoch() : undefined;
   }
 
   /**
@@ -158,11 +167,6 @@ export class TimerEntry implements Target, Fixable {
       this._id = -1;
     }
     this._waker = undefined;
-  }
-
-  /** @internal */
-  _fixed(now: number): void {
-    if (this._requested > now + HORIZON) this._deadline = now + HORIZON;
   }
 
   /** @internal */

@@ -17,7 +17,7 @@
 //
 // A native promise cannot go back to pending, and Tokio's Sleep can be reset after it
 // elapsed. So a reset after settling makes a fresh inner promise `_p`; from then on the
-// getter answers `Sleep`, `await` goes through `then`, and `then` delegates to `_p`.
+// getter answers something else, `await` goes through `then`, and `then` delegates to `_p`.
 //
 // A sleep cut short (cancel, signal, shutdown) gets a no-op rejection handler before it is
 // rejected, so nobody awaiting it means no unhandled rejection (guarantee 10); awaiters and
@@ -89,11 +89,6 @@ const promiseThen = Promise.prototype.then;
  * ```
  */
 export class Sleep extends Promise<void> implements Target {
-  /** Derived promises (then / catch / finally) are plain Promises. */
-  static override get [Symbol.species](): PromiseConstructor {
-    return Promise;
-  }
-
   /** @internal */ declare _d: Driver;
   /** @internal Wheel id while armed, else -1. */ declare _id: number;
   private declare _state: number;
@@ -346,10 +341,11 @@ export class Sleep extends Promise<void> implements Target {
 // `await` takes the native fast path only when `constructor` reads as %Promise%. A getter
 // on Sleep.prototype (never on an instance: that would disarm V8's promise protector for the
 // whole process) answers Promise until a reset after completion gives the sleep a new inner
-// promise, which `await` must reach through `then`.
+// promise, which `await` must reach through `then`; then it answers undefined, which also
+// makes then / catch / finally build plain Promises (no species lookup on Sleep).
 Object.defineProperty(Sleep.prototype, 'constructor', {
   get(this: Sleep): unknown {
-    return (this as unknown as { _p: unknown })._p === undefined ? Promise : Sleep;
+    return (this as unknown as { _p: unknown })._p === undefined ? Promise : undefined;
   },
   configurable: true,
 });

@@ -16,20 +16,34 @@
 import load from '../build/tickwheel.wasm';
 import { GEN_MASK, SLOT_MASK, WINDOW } from './constants';
 
-/** The wasm module's exports (see assembly/index.ts). */
+/**
+ * The wasm module's exports (assembly/index.ts), under the one-letter names it exports them
+ * as (every name is in the bundle twice, and the bundle has a size budget).
+ */
 export interface WasmCore {
   memory: WebAssembly.Memory;
-  init(seed: number): void;
-  reserve(n: number): void;
-  refill(): number;
-  flush(now: number, count: number): void;
-  process(nowTick: number, begin: number): number;
-  nextExpiration(): number;
-  nextDeadline(): number;
-  levelSlots(level: number): number;
-  slabBase(): number;
-  windows(): number;
-  ctrl(): number;
+  /** init(seed): empties the core; `seed` salts the generations of its ids. */
+  i(seed: number): void;
+  /** reserve(n): pre-sizes the slab for n timers (may grow memory). */
+  r(n: number): void;
+  /** refill(): makes the free list non-empty, sweeping or growing; 0 when memory is exhausted. */
+  g(): number;
+  /** flush(now, count): fixes the deadlines of the first `count` slots of the IN window. */
+  f(now: number, count: number): void;
+  /** process(nowTick, begin): hands out due entries through the OUT window; returns how many. */
+  p(nowTick: number, begin: number): number;
+  /** nextExpiration(): the tick of the next work, or -1. */
+  x(): number;
+  /** nextDeadline(): the exact smallest pending tick, or -1. */
+  d(): number;
+  /** levelSlots(level): occupied slots of a level. */
+  l(level: number): number;
+  /** slabBase(): byte offset of entry 0. */
+  s(): number;
+  /** windows(): byte offset of the IN window (OUT follows it). */
+  w(): number;
+  /** ctrl(): byte offset of the control block. */
+  c(): number;
 }
 
 // Entry states (assembly/constants.ts).
@@ -48,12 +62,17 @@ const ID_MIN = ID_SLOTS;
 const ID_LIMIT = 2 ** 50;
 // Control block words (assembly/entry.ts C_*).
 const C_FREE = 0;
-const C_CAP = 1;
-const C_LIVE = 2;
-const C_REFS = 3;
+/** Entries the slab holds. */
+export const C_CAP = 1;
+/** Pending timers. */
+export const C_LIVE = 2;
+/** Pending timers that keep the host alive. */
+export const C_REFS = 3;
 const C_DEAD = 4;
-const C_SEQ = 5;
-const C_SWEEPS = 6;
+/** The next sequence number (the driver renumbers before it runs out). */
+export const C_SEQ = 5;
+/** Sweeps so far (each frees every dead entry; the driver then drops their callbacks). */
+export const C_SWEEPS = 6;
 
 let compiled: WebAssembly.Module | undefined;
 
@@ -61,7 +80,7 @@ let compiled: WebAssembly.Module | undefined;
 export function createCore(seed: number): Core {
   compiled ??= load();
   const w = new WebAssembly.Instance(compiled, {}).exports as unknown as WasmCore;
-  w.init(seed | 0);
+  w.i(seed | 0);
   return new Core(w);
 }
 
@@ -71,7 +90,7 @@ export function createCore(seed: number): Core {
  * stale, forged or foreign id is recognised and changes nothing.
  *
  * Growing wasm memory detaches the old buffer (every view then reads as empty). Memory
- * grows only in `refill` and `reserve`, and the views are refreshed right after both.
+ * grows only in `refill` and `reserve`, and `_views` renews them right after both.
  */
 export class Core {
   _u32!: Uint32Array;
@@ -85,28 +104,28 @@ export class Core {
   readonly _stateBase: number;
 
   constructor(readonly _w: WasmCore) {
-    this._base = _w.slabBase() >> 2;
+    this._base = _w.s() >> 2;
     this._stateBase = this._base + 3;
-    this._refresh();
+    this._views();
   }
 
-  _refresh(): void {
+  _views(): void {
     const w = this._w;
     const buf = w.memory.buffer;
     this._u32 = new Uint32Array(buf);
     this._f64 = new Float64Array(buf);
-    this._ctrl = new Int32Array(buf, w.ctrl(), 7);
-    this._in = new Uint32Array(buf, w.windows(), WINDOW);
-    this._out = new Int32Array(buf, w.windows() + WINDOW * 4, WINDOW);
+    this._ctrl = new Int32Array(buf, w.c(), 7);
+    this._in = new Uint32Array(buf, w.w(), WINDOW);
+    this._out = new Int32Array(buf, w.w() + WINDOW * 4, WINDOW);
   }
 
   /** Arms a timer for `enc` (a delay >= 0, or -(instant + 1)); its deadline is fixed by the next flush. -1 when memory is exhausted. */
-  schedule(enc: number, unref: number): number {
+  _schedule(enc: number, unref: number): number {
     let c = this._ctrl;
     let i = c[C_FREE];
     if (i < 0) {
-      if (!this._w.refill()) return -1;
-      this._refresh(); // memory may have grown
+      if (!this._w.g()) return -1; // refill
+      this._views(); // memory may have grown
       c = this._ctrl;
       i = c[C_FREE];
     }
@@ -123,7 +142,7 @@ export class Core {
   }
 
   /** Cancels by id. Returns the slot when a pending timer was cancelled, else -1. */
-  cancel(id: number): number {
+  _cancel(id: number): number {
     const i = this._slotOf(id);
     if (i < 0) return -1;
     const u = this._u32;
@@ -152,7 +171,7 @@ export class Core {
    * entry still in a list must not get an earlier deadline (it stays where it lies and moves
    * on lazily); the driver re-keys instead.
    */
-  refresh(id: number, enc: number): number {
+  _refresh(id: number, enc: number): number {
     const i = this._slotOf(id);
     if (i < 0) return -1;
     const u = this._u32;
@@ -174,14 +193,8 @@ export class Core {
     return i;
   }
 
-  /** Replaces timer `id` (if pending) by a new one; returns the new id (-1 when memory is exhausted). */
-  rekey(id: number, enc: number, unref: number): number {
-    this.cancel(id);
-    return this.schedule(enc, unref);
-  }
-
   /** Marks a timer as (not) keeping the host alive. Returns 1 when the id was pending. */
-  setRef(id: number, keepAlive: number): number {
+  _setRef(id: number, keepAlive: number): number {
     const i = this._slotOf(id);
     if (i < 0) return 0;
     const e = this._stateBase + (i << 2);
@@ -204,16 +217,10 @@ export class Core {
   }
 
   /** Pre-sizes the slab for `n` timers. */
-  reserve(n: number): void {
-    this._w.reserve(n);
-    this._refresh();
+  _reserve(n: number): void {
+    this._w.r(n);
+    this._views();
   }
 
-  pending(): number { return this._ctrl[C_LIVE]; }
-  refs(): number { return this._ctrl[C_REFS]; }
-  capacity(): number { return this._ctrl[C_CAP]; }
-  seqNext(): number { return this._ctrl[C_SEQ] >>> 0; }
-  setSeqNext(v: number): void { this._ctrl[C_SEQ] = v; }
-  /** How many sweeps the core has made (each frees every dead entry). */
-  sweeps(): number { return this._ctrl[C_SWEEPS]; }
+
 }

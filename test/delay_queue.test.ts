@@ -539,3 +539,67 @@ describe('shutdown and bookkeeping', () => {
     expect(q.deadline(q.insertAt(3, HORIZON + 10))).toBe(3 + HORIZON);
   });
 });
+
+describe('slab and deadline bookkeeping', () => {
+  it('a reset in the same tick moves the item behind those armed before it (peek and expiry agree)', async () => {
+    const d = paused();
+    const q = new DelayQueue<string>({ driver: d });
+    const a = q.insert('a', 10);
+    const b = q.insert('b', 10);
+    q.reset(a, 10);
+    expect(q.peek()).toBe(b);
+    await d.advance(10);
+    expect(drain(q)).toEqual(['b', 'a']);
+  });
+
+  it('each batch of relative deadlines gets its own checkpoint reading', async () => {
+    const d = paused();
+    const q = new DelayQueue<string>({ driver: d });
+    const a = q.insert('a', 10);
+    await d.advance(5);
+    const b = q.insert('b', 10); // a's batch is fixed (reading 0) before b's starts
+    await d.advance(1);
+    const c = q.insert('c', 10);
+    expect([q.deadline(a), q.deadline(b), q.deadline(c)]).toEqual([10, 15, 16]);
+  });
+
+  it('an item that expires before anyone read its deadline still reports the fixed one', async () => {
+    const d = paused();
+    await d.advance(3);
+    const q = new DelayQueue<string>({ driver: d });
+    q.insert('x', 10);
+    await d.advance(10);
+    expect(q.pollExpired()).toMatchObject({ value: 'x', deadline: 13 });
+  });
+
+  it('a deadline read after shutdown, before its checkpoint, uses the reading at shutdown', async () => {
+    const d = new Driver({ paused: true });
+    await d.advance(7);
+    const q = new DelayQueue<string>({ driver: d });
+    const k = q.insert('x', 10);
+    d.shutdown();
+    expect(q.deadline(k)).toBe(17);
+    expect(q.remove(k)).toEqual({ value: 'x', deadline: 17 });
+  });
+
+  it('a queue that empties hands out its items from the start again, with fresh keys', async () => {
+    const d = paused();
+    const q = new DelayQueue<number>({ driver: d });
+    const idx = (k: number) => k % 2 ** 26;
+    const first = Array.from({ length: 100 }, (_, i) => q.insert(i, 1000));
+    const r = rng(3);
+    const shuffled = [...first].sort(() => r() - 0.5);
+    for (const k of shuffled) q.remove(k); // freed in a scrambled order
+    const second = Array.from({ length: 100 }, (_, i) => q.insert(i, 1000));
+    expect(second.map(idx)).toEqual(first.map(idx)); // in order again
+    for (const k of first) expect(q.tryRemove(k)).toBeUndefined(); // old keys stay stale
+    const gone = second.filter(() => r() < 0.5);
+    for (const k of gone) q.remove(k); // not empty: freed items are reused first
+    const third = q.insert(-1, 1000);
+    expect(gone.map(idx)).toContain(idx(third));
+    expect(new Set([...first, ...second, third]).size).toBe(201);
+    await d.advance(1000);
+    expect(drain(q)).toHaveLength(100 - gone.length + 1);
+    expect(q.size).toBe(0);
+  });
+});

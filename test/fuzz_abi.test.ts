@@ -296,7 +296,7 @@ class Fuzz {
     const nid = this.c.rekey(id, enc, unref ? 1 : 0);
     totals.calls++;
     if (this.c.dead() < dead + (e !== undefined && e.st === 'gone' && e.linked ? 1 : 0)) this.swept();
-    // rekey = cancel + schedule, in one call: check like schedule does.
+    // rekey = cancel + schedule (as Driver._rekey does): check like schedule does.
     if (!(Number.isInteger(nid) && nid >= 2 ** SLOT_BITS)) this.fail(`rekey() returned ${nid}`);
     const slot = nid % 2 ** SLOT_BITS;
     const ne: Entry = { id: nid, slot, st: 'queued', enc, tick: 0, seq: 0, fixedIn: -1, linked: false, unref, mayDeferIn: -1 };

@@ -32,3 +32,24 @@ describe('size budget', () => {
     expect(gz, `gzip(dist/index.js) is ${gz} bytes (budget ${GZIP_BUDGET})`).toBeLessThanOrEqual(GZIP_BUDGET);
   });
 });
+
+describe('the inlined core (scripts/inline-wasm.mjs)', () => {
+  it('decodes every byte value back exactly, and the built literal back to the wasm file', async () => {
+    const { inlineWasm } = await import('../scripts/inline-wasm.mjs');
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { pathToFileURL } = await import('node:url');
+    const dir = mkdtempSync(resolve(tmpdir(), 'tickwheel-inline-'));
+    const decoded = async (bytes: Uint8Array) => {
+      const file = resolve(dir, `${bytes.length}.wasm`);
+      writeFileSync(file, bytes);
+      const mod = resolve(dir, `${bytes.length}.mjs`);
+      writeFileSync(mod, `${inlineWasm().load(file).code}\nexport const decoded = decode(bytes);\n`);
+      return (await import(pathToFileURL(mod).href)).decoded as Uint8Array;
+    };
+    const every = Uint8Array.from({ length: 512 }, (_, i) => (i * 167) & 255); // each value twice, in a scrambled order
+    expect(Array.from(await decoded(every))).toEqual(Array.from(every));
+    const wasm = new Uint8Array(read(WASM));
+    expect(Buffer.from(await decoded(wasm)).equals(Buffer.from(wasm))).toBe(true);
+  });
+});

@@ -398,15 +398,15 @@ describe('cancel, dispose and signals', () => {
 describe('ref, shutdown', () => {
   it('{ ref: false } arms an unref\'d entry (and reset keeps it so)', async () => {
     const d = paused();
-    const core = (d as unknown as { _core: { refs(): number } })._core;
+    const core = (d as unknown as { _core: { _ctrl: Int32Array } })._core;
     const a = d.sleep(10, { ref: false });
-    expect(core.refs()).toBe(0);
+    expect(core._ctrl[3 /* C_REFS */]).toBe(0);
     a.reset(20);
-    expect(core.refs()).toBe(0);
+    expect(core._ctrl[3 /* C_REFS */]).toBe(0);
     d.sleep(10);
-    expect(core.refs()).toBe(1);
+    expect(core._ctrl[3 /* C_REFS */]).toBe(1);
     d.sleepUntil(10, { ref: true });
-    expect(core.refs()).toBe(2);
+    expect(core._ctrl[3 /* C_REFS */]).toBe(2);
   });
 
   it('shutdown rejects pending sleeps with ShutdownError; new ones throw synchronously', async () => {

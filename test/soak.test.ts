@@ -26,18 +26,17 @@ const SLOT_SPAN = 2 ** 26;
 
 /** The core as a Driver holds it (src/wasm.ts Core): per-timer operations in JS, the wheel in `_w`. */
 interface Core {
+  /** The wasm exports (one-letter names, see src/wasm.ts WasmCore): flush, process, windows. */
   _w: {
     memory: WebAssembly.Memory;
-    flush(now: number, count: number): void;
-    process(nowTick: number, begin: number): number;
-    windows(): number;
+    f(now: number, count: number): void;
+    p(nowTick: number, begin: number): number;
+    w(): number;
   };
-  schedule(enc: number, unref: number): number;
-  cancel(id: number): number;
-  refresh(id: number, enc: number): number;
-  pending(): number;
-  capacity(): number;
-  seqNext(): number;
+  _schedule(enc: number, unref: number): number;
+  _cancel(id: number): number;
+  _refresh(id: number, enc: number): number;
+  _ctrl: Int32Array;
 }
 interface DriverInternals { _core: Core; _seqLimit: number; _renumber(): void }
 
@@ -65,8 +64,8 @@ describe('churn soak', () => {
     let liveLen = 0;
     const queue = new Uint32Array(WINDOW);
     let qLen = 0;
-    let inWin = new Uint32Array(core._w.memory.buffer, core._w.windows(), WINDOW);
-    let out = new Int32Array(core._w.memory.buffer, core._w.windows() + WINDOW * 4, WINDOW);
+    let inWin = new Uint32Array(core._w.memory.buffer, core._w.w(), WINDOW);
+    let out = new Int32Array(core._w.memory.buffer, core._w.w() + WINDOW * 4, WINDOW);
     let now = 0;
     let x = 0x9e3779b9;
     const rnd = () => { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; return x >>> 0; };
@@ -74,10 +73,10 @@ describe('churn soak', () => {
     const count = { schedule: 0, cancel: 0, refresh: 0, fire: 0, renumber: 0, passes: 0 };
 
     const flush = () => {
-      if (core.seqNext() + qLen >= internals._seqLimit) { internals._renumber(); count.renumber++; }
-      if (inWin.length === 0) inWin = new Uint32Array(core._w.memory.buffer, core._w.windows(), WINDOW);
+      if (core._ctrl[5 /* C_SEQ */] + qLen >= internals._seqLimit) { internals._renumber(); count.renumber++; }
+      if (inWin.length === 0) inWin = new Uint32Array(core._w.memory.buffer, core._w.w(), WINDOW);
       inWin.set(queue.subarray(0, qLen));
-      core._w.flush(now, qLen);
+      core._w.f(now, qLen);
       qLen = 0;
     };
     const enqueue = (slot: number) => {
@@ -95,8 +94,8 @@ describe('churn soak', () => {
       if (qLen !== 0) flush();
       const tick = Math.floor(now);
       count.passes++;
-      for (let n = core._w.process(tick, 1); n > 0; n = core._w.process(tick, 0)) {
-        if (out.length === 0) out = new Int32Array(core._w.memory.buffer, core._w.windows() + WINDOW * 4, WINDOW);
+      for (let n = core._w.p(tick, 1); n > 0; n = core._w.p(tick, 0)) {
+        if (out.length === 0) out = new Int32Array(core._w.memory.buffer, core._w.w() + WINDOW * 4, WINDOW);
         for (let j = 0; j < n; j++) {
           const slot = out[j];
           if (pos[slot] < 0) throw new Error(`slot ${slot} fired but is not pending (fired twice, or cancelled)`);
@@ -118,7 +117,7 @@ describe('churn soak', () => {
         const r = rnd() & 1023;
         if (liveLen < LIVE * 0.9 || (r < 400 && liveLen < LIVE)) {
           const ms = delay();
-          const id = core.schedule(ms, 0);
+          const id = core._schedule(ms, 0);
           const slot = id % SLOT_SPAN;
           if (slot >= N) throw new Error(`slot ${slot} past this soak's arrays: the core keeps too many dead entries`);
           if (pos[slot] >= 0) throw new Error(`schedule() reused pending slot ${slot}`);
@@ -130,13 +129,13 @@ describe('churn soak', () => {
           count.schedule++;
         } else if (r < 700) {
           const slot = live[rnd() % liveLen];
-          if (core.cancel(idAt[slot]) !== slot) throw new Error(`cancel of pending slot ${slot} failed`);
+          if (core._cancel(idAt[slot]) !== slot) throw new Error(`cancel of pending slot ${slot} failed`);
           drop(slot);
           count.cancel++;
         } else {
           const slot = live[rnd() % liveLen];
           // The original delay again, from a later clock: never earlier (the core's rule).
-          if (core.refresh(idAt[slot], delayAt[slot]) !== slot) throw new Error(`refresh of pending slot ${slot} failed`);
+          if (core._refresh(idAt[slot], delayAt[slot]) !== slot) throw new Error(`refresh of pending slot ${slot} failed`);
           enqueue(slot);
           count.refresh++;
         }
@@ -145,7 +144,7 @@ describe('churn soak', () => {
       now += 1 + (rnd() % 16);
       pass();
       if (warm === undefined && ops >= ABI_OPS / 10) warm = memory(core);
-      if ((count.passes & 4095) === 0 && core.pending() !== liveLen) throw new Error(`pending() ${core.pending()} != ${liveLen}`);
+      if ((count.passes & 4095) === 0 && core._ctrl[2 /* C_LIVE */] !== liveLen) throw new Error(`pending() ${core._ctrl[2 /* C_LIVE */]} != ${liveLen}`);
     }
     const end = memory(core);
     // Drain: everything still pending fires, once.
@@ -153,7 +152,7 @@ describe('churn soak', () => {
     now += HORIZON + 1;
     pass();
     expect(liveLen).toBe(0);
-    expect(core.pending()).toBe(0);
+    expect(core._ctrl[2 /* C_LIVE */]).toBe(0);
     expect(count.schedule).toBe(count.fire + count.cancel);
     expect(count.fire).toBeGreaterThan(ABI_OPS / 10);
     if (count.schedule + count.refresh > internals._seqLimit) expect(count.renumber).toBeGreaterThan(0);
