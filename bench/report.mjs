@@ -88,7 +88,7 @@ export function coreTable(r, sc, fire) {
   for (const [name, s] of Object.entries(r.rows)) {
     for (const [k, v] of Object.entries(s)) rows.push([name, k, mm(v)]);
   }
-  let t = `**${sci(r.n)} timers, build/tickwheel.wasm instantiated directly** (${r.rounds} rounds; ns per timer or per call)\n\n` +
+  let t = `**${sci(r.n)} timers, the core alone (src/wasm.ts Core: JS per-timer stores + the wasm), no Driver** (${r.rounds} rounds; ns per timer or per call)\n\n` +
     table(['case', 'measure', 'ns'], rows);
   // What the JS side adds on top of the core, same N and delays.
   const v = sc?.variants.find((x) => x.n === r.n && x.delays.startsWith('random') && x.cancel === 'in order');

@@ -1,8 +1,9 @@
-// The wasm core alone, instantiated straight from build/tickwheel.wasm: no Driver, no
-// façade. Subtracting these figures from the façade's shows what the JS side and the
-// JS↔wasm boundary cost.
+// The core alone, as the driver holds it (src/wasm.ts `Core`: the per-timer operations are
+// JS stores on the wasm memory, everything that walks many entries is a wasm call), with no
+// Driver and no façade. Subtracting these figures from the façade's shows what the JS side
+// around the core costs.
 //
-//   empty call       `pending()` N times: the price of one boundary crossing
+//   empty call       `levelSlots(0)` N times: the price of one boundary crossing
 //   schedule+flush   N × schedule(delay, 0), slots copied to the IN window 1024 at a time,
 //                    flush(now, k) per window (what the driver's checkpoint does)
 //   cancel           N × cancel(id) in scheduling order, then flush(0, 0) (which sweeps)
@@ -12,44 +13,32 @@
 //                    the extra cost of the later passes that move the lazily re-armed
 //                    entries, vs. the same passes without refreshes
 //
-// The same instance is reused across rounds (a warm driver: capacity already grown).
+// The same core is reused across rounds (a warm driver: capacity already grown). The wasm
+// exports have one-letter names (src/wasm.ts WasmCore): f = flush, p = process,
+// l = levelSlots; control word 2 is the pending count.
 
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { LONG_MAX, LONG_MIN, interleave, now, randomDelays, summarize } from '../lib.mjs';
 
 export const id = 'wasm-core';
 export const title = 'the wasm core alone';
 
-const SLOT_MASK = 2 ** 26 - 1;
+const WINDOW = 1024;
+const C_LIVE = 2;
 
 function wasmPath() {
   return process.env.TICKWHEEL_BENCH_WASM ?? fileURLToPath(new URL('../../build/tickwheel.wasm', import.meta.url));
 }
 
-function instantiate(module) {
-  const c = new WebAssembly.Instance(module, {}).exports;
-  c.init(0x1234);
-  const win = typeof c.windowSize === 'function' ? c.windowSize() : 1024;
-  const inAt = typeof c.inWindow === 'function' ? c.inWindow() : c.windows();
-  const outAt = typeof c.outWindow === 'function' ? c.outWindow() : inAt + win * 4;
-  let buf = null, inWin, out;
-  const views = () => {
-    if (buf !== c.memory.buffer) {
-      buf = c.memory.buffer;
-      inWin = new Uint32Array(buf, inAt, win);
-      out = new Int32Array(buf, outAt, win);
-    }
-  };
-  return { c, win, views: () => { views(); return { inWin, out }; } };
-}
-
 export async function run({ quick, log }) {
   const n = quick ? 1e5 : 1e6;
   const rounds = quick ? 3 : 7;
-  const module = new WebAssembly.Module(readFileSync(wasmPath()));
-  const core = instantiate(module);
-  const { c, win } = core;
+  const corePath = process.env.TICKWHEEL_BENCH_CORE;
+  if (!corePath) throw new Error('wasm-core: run through bench/run.mjs (it bundles the core)');
+  const { createCore } = await import(pathToFileURL(corePath).href);
+  const c = createCore(0x1234);
+  const w = c._w;
   const ids = new Float64Array(n);
   const slots = new Uint32Array(n);
   const dLong = randomDelays(n, LONG_MIN, LONG_MAX, 71);
@@ -59,24 +48,24 @@ export async function run({ quick, log }) {
 
   function scheduleAll(d, at) {
     for (let i = 0; i < n; i++) {
-      const id = c.schedule(d[i], 0);
+      const id = c._schedule(d[i], 0);
       ids[i] = id;
       slots[i] = id % 2 ** 26;
     }
     flushAll(at);
   }
   function flushAll(at) {
-    for (let off = 0; off < n; off += win) {
-      const k = Math.min(win, n - off);
-      core.views().inWin.set(slots.subarray(off, off + k));
-      c.flush(at, k);
+    for (let off = 0; off < n; off += WINDOW) {
+      const k = Math.min(WINDOW, n - off);
+      c._in.set(slots.subarray(off, off + k));
+      w.f(at, k);
     }
   }
   function processTo(from, to) {
     let fired = 0, sum = 0;
     for (let t = from; t <= to; t++) {
-      for (let k = c.process(t, 1); k > 0; k = c.process(t, 0)) {
-        const { out } = core.views();
+      for (let k = w.p(t, 1); k > 0; k = w.p(t, 0)) {
+        const out = c._out;
         for (let j = 0; j < k; j++) sum += out[j];
         fired += k;
       }
@@ -85,17 +74,17 @@ export async function run({ quick, log }) {
   }
 
   const cases = [
-    { name: 'empty call (pending())', run() { const t0 = now(); let s = 0; for (let i = 0; i < n; i++) s += c.pending(); return { ns: ((now() - t0) * 1e6) / n, s }; } },
+    { name: 'empty call (levelSlots(0))', run() { const t0 = now(); let s = 0; for (let i = 0; i < n; i++) s += w.l(0); return { ns: ((now() - t0) * 1e6) / n, s }; } },
     {
       name: 'schedule + flush, cancel',
       run() {
         const t0 = now();
         scheduleAll(dLong, clock);
         const t1 = now();
-        for (let i = 0; i < n; i++) c.cancel(ids[i]);
-        c.flush(clock, 0);
+        for (let i = 0; i < n; i++) c._cancel(ids[i]);
+        w.f(clock, 0);
         const t2 = now();
-        if (c.pending() !== 0) throw new Error('core: timers left after cancel');
+        if (c._ctrl[C_LIVE] !== 0) throw new Error('core: timers left after cancel');
         return { schedule: ((t1 - t0) * 1e6) / n, cancel: ((t2 - t1) * 1e6) / n, total: ((t2 - t0) * 1e6) / n };
       },
     },
@@ -125,7 +114,7 @@ export async function run({ quick, log }) {
         base += 2601;
         scheduleAll(dRef, base);
         t0 = now();
-        for (let i = 0; i < n; i++) c.refresh(ids[i], dRef[i]);
+        for (let i = 0; i < n; i++) c._refresh(ids[i], dRef[i]);
         flushAll(base + 500);
         const t1 = now();
         const fired = processTo(base, base + 2600);
