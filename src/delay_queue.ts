@@ -581,10 +581,7 @@ export class DelayQueue<T> implements Target {
    * first if its checkpoint has not come yet.
    */
   private _fixAll(): void {
-    const ep = this._ep!;
-    const d = this._d;
-    if (ep.now !== ep.now) d._flushNow();
-    const now = ep.now === ep.now ? ep.now : d.now(); // shut down before its checkpoint
+    const now = this._d._epochNow(this._ep!);
     const u = this._unfixed;
     const n = this._unfixedLen;
     this._unfixedLen = 0;

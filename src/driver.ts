@@ -650,6 +650,15 @@ export class Driver {
     return this._epoch;
   }
 
+  /**
+   * @internal The reading of `ep`: the checkpoint's, or (if it has not come) a flush's now;
+   * after a shutdown that came first, the clock now.
+   */
+  _epochNow(ep: Epoch): number {
+    if (ep.now !== ep.now) this._flushNow();
+    return ep.now === ep.now ? ep.now : this.now();
+  }
+
   /** @internal Fixes every queued deadline now (someone asked for one). */
   _flushNow(): void {
     if (this._closed) return;

@@ -78,9 +78,7 @@ export class TimerEntry implements Target {
   get deadline(): number {
     const ep = this._ep;
     if (ep !== undefined) {
-      if (ep.now !== ep.now) this._d._flushNow();
-      // Shut down before its checkpoint: the clamp reads the clock now.
-      const now = ep.now === ep.now ? ep.now : this._d.now();
+      const now = this._d._epochNow(ep);
       if (this._requested > now + HORIZON) this._deadline = now + HORIZON;
       this._ep = undefined;
     }

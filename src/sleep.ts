@@ -111,8 +111,11 @@ export class Sleep extends Promise<void> implements Target {
     }
     super(capture);
     this._d = driver;
-    this._id = -1;
+    // NaN first: these fields hold doubles (ids are above 2^31, deadlines fractional), and
+    // a Smi stored first would make V8 change the Sleep map later, for every sleep made.
+    this._id = NaN;
     this._state = PENDING;
+    this._deadline = NaN;
     this._deadline = at;
     this._fix = FIX_NONE;
     this._ep = undefined;
@@ -288,12 +291,7 @@ export class Sleep extends Promise<void> implements Target {
 
   /** Applies the epoch's reading (flushing the driver first if the checkpoint has not come). */
   private _fixDeadline(): void {
-    let now = this._ep!.now;
-    if (now !== now) {
-      this._d._flushNow();
-      now = this._ep!.now;
-      if (now !== now) now = this._d.now(); // shut down before its checkpoint
-    }
+    const now = this._d._epochNow(this._ep!);
     if (this._fix === FIX_REL) this._deadline = now + Math.min(this._deadline, HORIZON);
     else if (this._deadline > now + HORIZON) this._deadline = now + HORIZON;
     this._fix = FIX_NONE;
