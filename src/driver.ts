@@ -1,7 +1,7 @@
 // The Driver: one wasm wheel, one host timer, and the JS side of every timer.
 //
 // HOW a timer lives
-//   schedule ──► core.schedule (JS stores on the wasm memory, no call across: takes a slot
+//   schedule ──► core._schedule (JS stores on the wasm memory, no call across: takes a slot
 //            │   off the free list, stores the delay, returns the id; see src/wasm.ts)
 //            └─► slot index pushed on `q` (the registration queue) + a microtask "checkpoint"
 //   checkpoint ─► one clock reading; wasm `flush` fixes every queued deadline against it and
@@ -586,7 +586,7 @@ export class Driver {
     return id;
   }
 
-  /** @internal Drops timer `id` of `target` (if pending) and arms a new one; one wasm call. */
+  /** @internal Drops timer `id` of `target` (if pending) and arms a new one. */
   _rekey(id: number, target: Target, enc: number, unref: boolean): number {
     if (this._closed) throw new ShutdownError();
     if (id > 0) {
