@@ -19,7 +19,8 @@
 // - Registrations are not inserted when made. They wait in a queue (held by JS) and are
 //   inserted by `flush(now)` with one clock reading for the batch (Tokio does the same).
 // - Cancelling does not unlink: it marks the entry DEAD, and the dead entry is reaped
-//   when its slot is processed (or by `sweep` once dead entries outnumber live ones).
+//   when its slot is processed (or by `sweep` once dead entries outnumber the live ones
+//   and an eighth of the slab).
 //   So a cancel touches one entry and never its neighbours; lists are singly linked.
 // - Re-arming a timer to a later tick does not move it either: the new tick is written
 //   into the entry, and when its old slot is processed it is re-inserted further on.
@@ -185,8 +186,11 @@ export function flush(now: f64, count: u32): void {
   }
   setCtrl(C_SEQ, <i32>seq);
   // Dead entries wait in their lists until their slot comes up; once they outnumber the
-  // live ones, reclaim them all at once (amortised O(1) per cancel).
-  if (dead() > live() + SWEEP_SLACK) sweep();
+  // live ones and an eighth of the slab, reclaim them all at once. A sweep reads the whole
+  // slab, so it must wait for cancels in proportion to the slab (amortised O(1) per cancel
+  // even when a past burst left the slab far larger than what is live).
+  const d = dead();
+  if (d > live() + SWEEP_SLACK && d > <i32>(cap >> 3)) sweep();
 }
 
 // ---- expiry ----------------------------------------------------------------------------

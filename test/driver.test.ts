@@ -76,6 +76,26 @@ describe('cancelled callbacks are let go', () => {
     d.clearTimeout(keep);
   });
 
+  it('sweeps wait for cancels in proportion to the slab, not only to what is live', async () => {
+    const d = paused();
+    const sweeps = () => (d as unknown as { _core: { _ctrl: Int32Array } })._core._ctrl[6]; // C_SWEEPS
+    const armAndClear = async (n: number) => {
+      const ids = Array.from({ length: n }, (_, i) => d.setTimeout(() => {}, 10_000 + i));
+      await turn(); // in the wheel: a clear now leaves a dead entry
+      for (const id of ids) d.clearTimeout(id);
+      await turn();
+    };
+    await armAndClear(80_000); // a burst: the slab grows to ~80k entries, then all die
+    const after = sweeps();
+    expect(after).toBeGreaterThan(0);
+    for (let i = 0; i < 10; i++) d.setTimeout(() => {}, 50_000);
+    await armAndClear(5_000); // dead 5000 > live + 4096, but < 1/8 of the slab: no sweep of 80k entries
+    expect(sweeps()).toBe(after);
+    await armAndClear(6_000); // now beyond 1/8 of the slab
+    expect(sweeps()).toBe(after + 1);
+    expect(d.stats().pending).toBe(10);
+  });
+
   it('a held callback never runs, and its slot\'s next timer replaces it', async () => {
     const d = paused();
     const ran: string[] = [];
