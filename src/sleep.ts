@@ -122,9 +122,7 @@ export class Sleep extends Promise<void> implements Target {
     this._unref = unref;
     this._signal = signal;
     this._p = undefined;
-    this._res = capturedRes;
-    this._rej = capturedRej;
-    capturedRes = capturedRej = undefined;
+    this._take();
     if (signal !== undefined && signal.aborted) {
       // Never armed: settle at once, with a deadline read from the clock now.
       if (relative) this._deadline = driver.now() + Math.min(at, HORIZON);
@@ -318,6 +316,11 @@ export class Sleep extends Promise<void> implements Target {
   /** A settled sleep waits again: a fresh inner promise for new awaits. */
   private _renew(): void {
     this._p = new Promise<void>(capture);
+    this._take();
+  }
+
+  /** Keeps the resolvers `capture` just stored (and lets go of the module's references). */
+  private _take(): void {
     this._res = capturedRes;
     this._rej = capturedRej;
     capturedRes = capturedRej = undefined;
