@@ -71,8 +71,13 @@ const FIX_REL = 4;
 const FIX_CLAMP = 8;
 const UNFIXED = FIX_REL | FIX_CLAMP;
 
-function staleKey(key: unknown): RangeError {
-  return new RangeError(`The "key" argument is not a key of this DelayQueue (removed, yielded or unknown). Received ${String(key)}`);
+type Arr = Uint32Array | Uint8Array | Float64Array | Int32Array;
+
+/** A copy of `a` with room for `n` elements (`n >= a.length`), of the same type. */
+function enlarge<A extends Arr>(a: A, n: number): A {
+  const b = new (a.constructor as new (n: number) => A)(n);
+  b.set(a as never);
+  return b;
 }
 
 /** The wheel's tick for a deadline, as the core computes it (rounded up, at least 0). */
@@ -102,7 +107,7 @@ function tickOf(deadline: number): number {
  * ```
  */
 export class DelayQueue<T> implements Target {
-  /** @internal */ _d: Driver;
+  /** @internal */ declare _d: Driver;
 
   private _vals: Array<T | undefined> = [];
   private _gen = new Uint32Array(0);
@@ -129,7 +134,7 @@ export class DelayQueue<T> implements Target {
   private _unfixed = new Int32Array(64);
   private _unfixedLen = 0;
   /** The epoch whose reading fixes the listed items (undefined while the list is empty). */
-  private _ep: Epoch | undefined = undefined;
+  private _ep: Epoch | undefined;
   /** The lazily built min-heap by (tick, arming order), for peek(). */
   private _heapOn = false;
   private _hT = new Float64Array(0);
@@ -139,7 +144,7 @@ export class DelayQueue<T> implements Target {
   private _waiters: Array<Deferred<Expired<T> | undefined>> = [];
   private _closed = false;
   private _dead = false;
-  private readonly _onShutdown: (err: ShutdownError) => void;
+  private declare readonly _onShutdown: (err: ShutdownError) => void;
 
   /**
    * Edge cases: without `opts.driver` it uses the module-level default driver.
@@ -236,9 +241,7 @@ export class DelayQueue<T> implements Target {
    * ```
    */
   remove(key: Key): { value: T; deadline: number } {
-    const idx = this._find(key);
-    if (idx < 0) throw staleKey(key);
-    return this._remove(idx);
+    return this._remove(this._live(key));
   }
 
   /**
@@ -274,9 +277,7 @@ export class DelayQueue<T> implements Target {
    */
   reset(key: Key, ms: number): void {
     checkDelay('ms', ms);
-    const idx = this._find(key);
-    if (idx < 0) throw staleKey(key);
-    this._reset(idx, ms, FIX_REL, ms);
+    this._reset(this._live(key), ms, FIX_REL, ms);
   }
 
   /**
@@ -296,9 +297,7 @@ export class DelayQueue<T> implements Target {
    */
   resetAt(key: Key, deadline: number): void {
     checkDeadline('deadline', deadline);
-    const idx = this._find(key);
-    if (idx < 0) throw staleKey(key);
-    this._reset(idx, encodeAt(deadline), mayClamp(deadline) ? FIX_CLAMP : 0, deadline);
+    this._reset(this._live(key), encodeAt(deadline), mayClamp(deadline) ? FIX_CLAMP : 0, deadline);
   }
 
   /**
@@ -314,8 +313,7 @@ export class DelayQueue<T> implements Target {
    * ```
    */
   deadline(key: Key): number {
-    const idx = this._find(key);
-    if (idx < 0) throw staleKey(key);
+    const idx = this._live(key);
     if ((this._st[idx] & UNFIXED) !== 0) this._fixAll();
     return this._dl[idx];
   }
@@ -372,10 +370,12 @@ export class DelayQueue<T> implements Target {
    * ```
    */
   next(): Promise<Expired<T> | undefined> {
-    if (this._head >= 0 && this._waiters.length === 0) return Promise.resolve(this._pop());
-    if (this._size === 0 && this._closed) return Promise.resolve(undefined);
-    if (this._dead || this._d._closed) return Promise.reject(new ShutdownError());
-    return this._enqueue().p;
+    try {
+      const r = this._poll();
+      return r === undefined || 'key' in r ? Promise.resolve(r) : r.p;
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   /**
@@ -396,22 +396,25 @@ export class DelayQueue<T> implements Target {
     const it: AsyncIterableIterator<Expired<T>> = {
       next: (): Promise<IteratorResult<Expired<T>>> => {
         if (done) return Promise.resolve(DONE);
-        if (this._head >= 0 && this._waiters.length === 0) return Promise.resolve({ value: this._pop(), done: false });
-        if (this._size === 0 && this._closed) {
-          done = true;
-          return Promise.resolve(DONE);
-        }
-        if (this._dead || this._d._closed) return Promise.reject(new ShutdownError());
-        const w = this._enqueue();
-        inFlight = w;
-        return w.p.then((item) => {
-          if (inFlight === w) inFlight = undefined;
-          if (item === undefined) {
+        try {
+          const w = this._poll();
+          if (w === undefined) {
             done = true;
-            return DONE;
+            return Promise.resolve(DONE);
           }
-          return { value: item, done: false }; // delivered even if return() came meanwhile: never lose an item
-        });
+          if ('key' in w) return Promise.resolve({ value: w, done: false });
+          inFlight = w;
+          return w.p.then((item) => {
+            if (inFlight === w) inFlight = undefined;
+            if (item === undefined) {
+              done = true;
+              return DONE;
+            }
+            return { value: item, done: false }; // delivered even if return() came meanwhile: never lose an item
+          });
+        } catch (e) {
+          return Promise.reject(e);
+        }
       },
       return: (): Promise<IteratorResult<Expired<T>>> => {
         done = true;
@@ -509,6 +512,15 @@ export class DelayQueue<T> implements Target {
     return idx;
   }
 
+  /** The idx a live key names; throws RangeError for a stale key. */
+  private _live(key: unknown): number {
+    const idx = this._find(key);
+    if (idx < 0) {
+      throw new RangeError(`The "key" argument is not a key of this DelayQueue (removed, yielded or unknown). Received ${String(key)}`);
+    }
+    return idx;
+  }
+
   private _insert(value: T, enc: number, fix: number, dl: number): Key {
     const d = this._d;
     if (d._closed) throw new ShutdownError();
@@ -550,16 +562,12 @@ export class DelayQueue<T> implements Target {
         if (this._ep !== undefined) this._fixAll();
         this._ep = ep;
       }
-      if (this._unfixedLen === this._unfixed.length) {
-        const bigger = new Int32Array(this._unfixed.length * 2);
-        bigger.set(this._unfixed);
-        this._unfixed = bigger;
-      }
+      if (this._unfixedLen === this._unfixed.length) this._unfixed = enlarge(this._unfixed, this._unfixedLen * 2);
       this._unfixed[this._unfixedLen++] = idx;
     }
     this._wid[idx] = id;
     const slot = id & SLOT_MASK;
-    if (slot >= this._slotIdx.length) this._growSlots(slot + 1);
+    if (slot >= this._slotIdx.length) this._slotIdx = enlarge(this._slotIdx, Math.max(slot + 1, this._slotIdx.length * 2, 1024));
     this._slotIdx[slot] = idx;
     this._st[idx] = PENDING | fix;
     this._dl[idx] = dl;
@@ -648,24 +656,29 @@ export class DelayQueue<T> implements Target {
 
   private _grow(min: number): void {
     const n = Math.min(IDX_LIMIT, Math.max(min, this._gen.length * 2, 64));
-    const copy = <A extends Uint32Array | Uint8Array | Float64Array | Int32Array>(a: A, b: A): A => { b.set(a as never); return b; };
-    this._gen = copy(this._gen, new Uint32Array(n));
-    this._st = copy(this._st, new Uint8Array(n));
-    this._dl = copy(this._dl, new Float64Array(n));
-    this._wid = copy(this._wid, new Float64Array(n));
-    this._ord = copy(this._ord, new Float64Array(n));
-    this._nx = copy(this._nx, new Int32Array(n));
-    this._pv = copy(this._pv, new Int32Array(n));
-    this._free = copy(this._free, new Int32Array(n));
-  }
-
-  private _growSlots(min: number): void {
-    const bigger = new Int32Array(Math.max(min, this._slotIdx.length * 2, 1024));
-    bigger.set(this._slotIdx);
-    this._slotIdx = bigger;
+    this._gen = enlarge(this._gen, n);
+    this._st = enlarge(this._st, n);
+    this._dl = enlarge(this._dl, n);
+    this._wid = enlarge(this._wid, n);
+    this._ord = enlarge(this._ord, n);
+    this._nx = enlarge(this._nx, n);
+    this._pv = enlarge(this._pv, n);
+    this._free = enlarge(this._free, n);
   }
 
   // ---- waiting --------------------------------------------------------------------------
+
+  /**
+   * For next() and iteration: the oldest expired item if one is ready and nobody waits
+   * before us, undefined once the queue is empty and closed, else a queued wait.
+   * @throws ShutdownError after the driver's shutdown.
+   */
+  private _poll(): Expired<T> | undefined | Deferred<Expired<T> | undefined> {
+    if (this._head >= 0 && this._waiters.length === 0) return this._pop();
+    if (this._size === 0 && this._closed) return undefined;
+    if (this._dead || this._d._closed) throw new ShutdownError();
+    return this._enqueue();
+  }
 
   private _enqueue(): Deferred<Expired<T> | undefined> {
     const w = deferred<Expired<T> | undefined>();
@@ -731,9 +744,9 @@ export class DelayQueue<T> implements Target {
     }
     if (this._hLen === this._hI.length) {
       const n = this._hLen * 2;
-      const t = new Float64Array(n); t.set(this._hT); this._hT = t;
-      const o = new Float64Array(n); o.set(this._hO); this._hO = o;
-      const i = new Int32Array(n); i.set(this._hI); this._hI = i;
+      this._hT = enlarge(this._hT, n);
+      this._hO = enlarge(this._hO, n);
+      this._hI = enlarge(this._hI, n);
     }
     let k = this._hLen++;
     const tick = tickOf(this._dl[idx]);

@@ -19,6 +19,11 @@ export function mayClamp(deadline: number): boolean {
   return !(deadline < HORIZON);
 }
 
+/** An absolute deadline clamped to now + HORIZON (the clock is read only when that may matter). @internal */
+export function clampAt(d: Driver, deadline: number): number {
+  return mayClamp(deadline) ? Math.min(deadline, d.now() + HORIZON) : deadline;
+}
+
 /**
  * A timer armed at an instant of its driver's clock. Poll it with a waker, as a Tokio
  * future would: `pollElapsed(w)` returns true once the deadline has passed, else stores `w`
@@ -44,15 +49,15 @@ export function mayClamp(deadline: number): boolean {
  * ```
  */
 export class TimerEntry implements Target {
-  /** @internal */ _d: Driver;
+  /** @internal */ declare _d: Driver;
   /** @internal */ _id = -1;
-  private _deadline: number;
-  private _requested: number;
+  private declare _deadline: number;
+  private declare _requested: number;
   private _elapsed = false;
   private _dead = false;
-  private _waker: (() => void) | undefined = undefined;
+  private _waker: (() => void) | undefined;
   /** Set while a deadline beyond now + horizon waits for the reading that clamps it. */
-  private _ep: Epoch | undefined = undefined;
+  private _ep: Epoch | undefined;
 
   /** @internal Use driver.entry(deadline). */
   constructor(driver: Driver, deadline: number) {

@@ -25,7 +25,7 @@
 
 import { HORIZON } from './constants';
 import type { Driver, Target } from './driver';
-import { encodeAt, mayClamp } from './entry';
+import { clampAt, encodeAt } from './entry';
 import {
   ShutdownError, abortError, checkDeadline, checkDelay, checkOptions, checkPeriod, checkSignal, signalReason,
 } from './errors';
@@ -88,15 +88,18 @@ function checkBehavior(name: string, v: unknown): MissedTickBehavior {
  * ```
  */
 export class Interval implements Target {
-  /** @internal */ _d: Driver;
+  /** @internal */ declare _d: Driver;
   /** @internal Wheel id while someone waits for a tick, else -1. */ _id = -1;
-  private readonly _period: number;
-  private _mtb: MissedTickBehavior;
-  private _next: number;
+  private declare readonly _period: number;
+  private declare _mtb: MissedTickBehavior;
+  private declare _next: number;
   private _waiters: Array<Deferred<number>> = [];
-  private readonly _signal: AbortSignal | undefined;
-  /** Set once disposed, aborted or shut down: the reason every later tick rejects with. */
-  private _stopped: { reason: unknown } | undefined = undefined;
+  private declare readonly _signal: AbortSignal | undefined;
+  /**
+   * Set once disposed, aborted or shut down: the reason every later tick rejects with (never
+   * undefined: an AbortError, `signal.reason` or `ShutdownError`).
+   */
+  private _stopped: unknown;
 
   /** @internal Use interval / intervalAt (or the driver's methods). */
   constructor(driver: Driver, start: number, period: number, mtb: MissedTickBehavior, signal: AbortSignal | undefined) {
@@ -106,7 +109,7 @@ export class Interval implements Target {
     this._next = start;
     this._signal = signal;
     if (signal !== undefined) {
-      if (signal.aborted) this._stopped = { reason: signalReason(signal) };
+      if (signal.aborted) this._stopped = signalReason(signal);
       else signal.addEventListener('abort', this);
     }
   }
@@ -158,13 +161,12 @@ export class Interval implements Target {
    * ```
    */
   tick(): Promise<number> {
-    let r: Deferred<number> | number;
     try {
-      r = this._wait();
+      const r = this._wait();
+      return typeof r === 'number' ? Promise.resolve(r) : r.p;
     } catch (e) {
       return Promise.reject(e);
     }
-    return typeof r === 'number' ? Promise.resolve(r) : r.p;
   }
 
   /**
@@ -253,20 +255,18 @@ export class Interval implements Target {
     const it: AsyncIterableIterator<number> = {
       next: (): Promise<IteratorResult<number>> => {
         if (done) return Promise.resolve(DONE);
-        let r: Deferred<number> | number;
         try {
-          r = this._wait();
+          const w = this._wait();
+          if (typeof w === 'number') return Promise.resolve({ value: w, done: false });
+          inFlight = w;
+          return w.p.then((v) => {
+            if (inFlight === w) inFlight = undefined;
+            // NaN: withdrawn by return(). A tick taken before return() is still delivered.
+            return v !== v ? DONE : { value: v, done: false };
+          });
         } catch (e) {
           return Promise.reject(e);
         }
-        if (typeof r === 'number') return Promise.resolve({ value: r, done: false });
-        const w = r;
-        inFlight = w;
-        return w.p.then((v) => {
-          if (inFlight === w) inFlight = undefined;
-          // NaN: withdrawn by return(). A tick taken before return() is still delivered.
-          return v !== v ? DONE : { value: v, done: false };
-        });
       },
       return: (): Promise<IteratorResult<number>> => {
         done = true;
@@ -324,7 +324,7 @@ export class Interval implements Target {
 
   /** A due tick as a number, else a queued wait (arming the timer if it is the first). */
   private _wait(): Deferred<number> | number {
-    if (this._stopped !== undefined) throw this._stopped.reason;
+    if (this._stopped !== undefined) throw this._stopped;
     const d = this._d;
     if (d._closed) throw new ShutdownError();
     const q = this._waiters;
@@ -367,8 +367,7 @@ export class Interval implements Target {
   private _resetTo(at: number): void {
     const d = this._d;
     if (d._closed) throw new ShutdownError();
-    if (mayClamp(at)) at = Math.min(at, d.now() + HORIZON);
-    this._next = at;
+    this._next = at = clampAt(d, at);
     if (this._id > 0) this._id = d._rekey(this._id, this, encodeAt(at), false);
   }
 
@@ -387,7 +386,7 @@ export class Interval implements Target {
 
   private _stop(reason: unknown, cancel: boolean): void {
     if (this._stopped !== undefined) return;
-    this._stopped = { reason };
+    this._stopped = reason;
     if (cancel && this._id > 0) this._d._cancel(this._id, true);
     this._id = -1;
     if (this._signal !== undefined) this._signal.removeEventListener('abort', this);
@@ -403,7 +402,7 @@ function make(d: Driver, start: number | undefined, period: number, opts: Interv
   const signal = checkSignal('signal', o?.signal);
   if (d._closed) throw new ShutdownError();
   if (start === undefined) start = d.now();
-  else if (mayClamp(start)) start = Math.min(start, d.now() + HORIZON);
+  else start = clampAt(d, start);
   return new Interval(d, start, period, mtb, signal);
 }
 

@@ -28,7 +28,7 @@
 
 import { HORIZON } from './constants';
 import type { Driver, Epoch, Target } from './driver';
-import { encodeAt, mayClamp } from './entry';
+import { clampAt, encodeAt, mayClamp } from './entry';
 import {
   ShutdownError, abortError, checkDeadline, checkDelay, checkOptions, checkSignal, signalReason,
 } from './errors';
@@ -126,7 +126,7 @@ export class Sleep extends Promise<void> implements Target {
     if (signal !== undefined && signal.aborted) {
       // Never armed: settle at once, with a deadline read from the clock now.
       if (relative) this._deadline = driver.now() + Math.min(at, HORIZON);
-      else if (mayClamp(at)) this._deadline = Math.min(at, driver.now() + HORIZON);
+      else this._deadline = clampAt(driver, at);
       this._reject(signalReason(signal));
       return;
     }
@@ -218,7 +218,7 @@ export class Sleep extends Promise<void> implements Target {
     if (signal !== undefined && signal.aborted) {
       // Bound to an aborted signal: it stays rejected with the signal's reason.
       if (this._id > 0) { d._cancel(this._id, true); this._id = -1; }
-      this._deadline = mayClamp(deadline) ? Math.min(deadline, d.now() + HORIZON) : deadline;
+      this._deadline = clampAt(d, deadline);
       this._fix = FIX_NONE;
       if (this._state !== REJECTED) this._reject(signalReason(signal));
       return;
@@ -362,21 +362,21 @@ function checkRef(v: unknown): boolean {
 /** `driver.sleep(ms, opts)`: completes `ms` after the next checkpoint's clock reading. @internal */
 export function makeSleep(d: Driver, ms: number, opts?: SleepOptions): Sleep {
   checkDelay('ms', ms);
-  const o = checkOptions('opts', opts) as SleepOptions | undefined;
-  const signal = checkSignal('signal', o?.signal);
-  const unref = checkRef(o?.ref);
-  if (d._closed) throw new ShutdownError();
-  return new Sleep(d, ms, true, signal, unref);
+  return make(d, ms, true, opts);
 }
 
 /** `driver.sleepUntil(deadline, opts)`: completes once the clock reads `>= deadline`. @internal */
 export function makeSleepUntil(d: Driver, deadline: number, opts?: SleepOptions): Sleep {
   checkDeadline('deadline', deadline);
+  return make(d, deadline, false, opts);
+}
+
+function make(d: Driver, at: number, relative: boolean, opts: SleepOptions | undefined): Sleep {
   const o = checkOptions('opts', opts) as SleepOptions | undefined;
   const signal = checkSignal('signal', o?.signal);
   const unref = checkRef(o?.ref);
   if (d._closed) throw new ShutdownError();
-  return new Sleep(d, deadline, false, signal, unref);
+  return new Sleep(d, at, relative, signal, unref);
 }
 
 // ---- small helpers shared by timeout, interval and the delay queue -----------------------

@@ -110,7 +110,7 @@ function refPlatform(h: HostHandle, on: boolean, soon: boolean): void {
 
 // ---- the platform timer's measured lateness -------------------------------------------
 
-const late = new Float64Array(LATE_SAMPLES).fill(0);
+const late = new Float64Array(LATE_SAMPLES);
 let lateAt = 0;
 
 /**
@@ -119,28 +119,31 @@ let lateAt = 0;
  * MAX_LEAD.
  */
 function lead(): number {
-  const s = late.slice().sort();
-  return Math.min(MAX_LEAD, Math.floor(s[(LATE_SAMPLES >> 1) - 1]));
+  return Math.min(MAX_LEAD, Math.floor(late.slice().sort()[(LATE_SAMPLES >> 1) - 1]));
 }
 
 // ---- one wake-up -------------------------------------------------------------------------
 
-/** The handle `host.set` returns: one wake-up at `target` on the host clock. */
+/** The handle `host.set` returns: one wake-up `ms` from now on the host clock, armed at once. */
 class Wake {
   /** The platform timer, or undefined. */
-  _native: HostHandle = undefined;
+  _native: HostHandle;
   /** When the platform timer was armed and for how long, to measure its lateness. */
   _nativeAt = 0;
   _nativeMs = 0;
   /** A pending macrotask (poll step or clamp-dodging hop), or undefined. */
-  _step: HostHandle = undefined;
+  _step: HostHandle;
   _keep = true;
   _done = false;
-  readonly _onNative: () => void;
-  readonly _onStep: () => void;
-  readonly _onHop: () => void;
+  declare readonly _fn: () => void;
+  declare readonly _target: number;
+  declare readonly _onNative: () => void;
+  declare readonly _onStep: () => void;
+  declare readonly _onHop: () => void;
 
-  constructor(readonly _fn: () => void, readonly _target: number) {
+  constructor(fn: () => void, ms: number) {
+    this._fn = fn;
+    this._target = hostNow() + ms;
     this._onNative = () => {
       this._native = undefined;
       const t = hostNow();
@@ -156,6 +159,7 @@ class Wake {
       this._step = undefined;
       if (!this._done) this._armNative(this._target - hostNow());
     };
+    this._arm(ms);
   }
 
   _check(t: number): void {
@@ -201,11 +205,7 @@ class Wake {
 }
 
 export const host: HostTimers = {
-  set: (fn, ms) => {
-    const w = new Wake(fn, hostNow() + ms);
-    w._arm(ms);
-    return w;
-  },
+  set: (fn, ms) => new Wake(fn, ms),
   clear: (h) => {
     if (h instanceof Wake) h.cancel();
     else if (h !== undefined) hostClearTimeout(h);

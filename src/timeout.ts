@@ -28,9 +28,13 @@ export type Work<T> = PromiseLike<T> | (() => PromiseLike<T>);
 /** One race between a piece of work and the clock. It is its own timer target and abort listener. */
 class TimeoutOp<T> implements Target {
   _id = -1;
-  private _w: Deferred<T> | undefined;
+  private declare readonly _d: Driver;
+  private declare readonly _signal: AbortSignal | undefined;
+  private declare _w: Deferred<T> | undefined;
 
-  constructor(private readonly _d: Driver, private readonly _signal: AbortSignal | undefined, w: Deferred<T>) {
+  constructor(d: Driver, signal: AbortSignal | undefined, w: Deferred<T>) {
+    this._d = d;
+    this._signal = signal;
     this._w = w;
   }
 
