@@ -29,12 +29,12 @@
 //   when (rarely) list order and arming order disagree.
 
 import {
-  DEFERRED, DUE, HORIZON, LEVELS, LIST_COUNT, NIL, SLOTS, SLOT_BITS,
+  DEFERRED, DUE, HORIZON, LEVELS, LIST_COUNT, MAX_ENTRIES, NIL, SLOTS, SLOT_BITS, SLOT_ID_BITS,
   ST_DEAD, ST_EMITTED, ST_EMITTED_DEAD, ST_LIVE, ST_QUEUED, ST_QUEUED_DEAD,
   ST_REFRESHING, WHEEL_LISTS, WINDOW,
 } from './constants';
 import {
-  C_DEAD, C_LIVE, C_REFS, C_SEQ, C_SWEEPS, capacity, ctrl, encodedDelay, freeCount, freeEmpty, genOf, grow, isUnref, nextOf,
+  C_DEAD, C_KILLED, C_LIVE, C_REFS, C_SEQ, C_SWEEPS, capacity, ctrl, encodedDelay, setEncodedDelay, flipUnref, freeCount, freeEmpty, genOf, grow, isUnref, nextOf,
   rebuildFreeList, release, seqOf, setCtrl, setNext, setSeq, setState, setTickSeq, stateOf, tickOf,
 } from './entry';
 import { TOP_LEVEL, levelFor, nextOccupiedOffset, slotDeadline, slotFor, ticksCeil } from './level';
@@ -46,13 +46,15 @@ const HEADS: usize = memory.data(<i32>(LIST_COUNT * 8), 16);
 const TAILS: usize = HEADS + LIST_COUNT * 4;
 /** One occupied bitfield per level. */
 const OCCUPIED: usize = memory.data(<i32>(LEVELS * 8), 16);
+/** Where flush's touching loop leaves its sum (so that the loads are not optimised away). */
+let touched: u32 = 0;
 /** Dead entries tolerated beyond the live count before `flush` sweeps them. */
 const SWEEP_SLACK: i32 = 4096;
 
-/** The two windows, back to back: IN (JS writes queued slots for `flush`), then OUT. */
-export const IN_WINDOW: usize = memory.data(<i32>(WINDOW * 8), 16);
-/** `process` writes the slot indices of due entries here. */
-export const OUT_WINDOW: usize = IN_WINDOW + WINDOW * 4;
+/** The two windows, back to back: IN (f64 records JS writes for `flush`), then OUT. */
+export const IN_WINDOW: usize = memory.data(<i32>(WINDOW * 12), 16);
+/** `process` writes the slot indices (u32) of due entries here. */
+export const OUT_WINDOW: usize = IN_WINDOW + WINDOW * 8;
 
 // ---- state -----------------------------------------------------------------------------
 
@@ -161,15 +163,50 @@ export function refill(): bool {
 }
 
 /**
- * Fixes the deadlines of `count` queued registrations listed in IN_WINDOW, in order,
- * against one clock reading `now`. Each gets the next sequence number.
+ * Works through `count` records of IN_WINDOW in order, against one clock reading `now`.
+ * JS writes three kinds (all f64), in the order the operations were made, and never splits
+ * a refresh's two records across two calls:
+ *   slot (0 <= r < 2^26)   a registration armed by JS (QUEUED) or re-armed in place
+ *                          (REFRESHING): fix its deadline
+ *   -id  (r < 0)           clearTimeout(id), made outside a callback
+ *   id, enc (r >= 2^26)    refreshTimeout(id) with its encoded delay, likewise
+ * Ids are checked here (generation, range, integer), so a stale or forged one changes
+ * nothing. Each deadline fixed gets the next sequence number. `more` says that more
+ * windows of the same burst follow: the sweep waits for the last.
  */
-export function flush(now: f64, count: u32): void {
+export function flush(now: f64, count: u32, more: bool): void {
   let seq = <u32>ctrl(C_SEQ);
   const cap = capacity();
+  // Touch the entries that ids name first, in a loop of independent loads: their cache
+  // misses overlap here instead of stalling the work below one at a time. A cancel needs
+  // word B only, a refresh word A too. (Slots were armed just now, in order: no need.)
+  let touch: u32 = 0;
+  for (let k: u32 = 0; k < count; k++) {
+    const r = load<f64>(IN_WINDOW + (<usize>k << 3));
+    const i = <u32><u64>abs(r) & (MAX_ENTRIES - 1);
+    if (i < cap) {
+      if (r < 0) touch += stateOf(i);
+      else if (r >= <f64>MAX_ENTRIES) touch += seqOf(i);
+    }
+  }
+  touched = touch;
+  let killed = 0;
   for (let j: u32 = 0; j < count; j++) {
-    const i = load<u32>(IN_WINDOW + (<usize>j << 2));
-    if (i >= cap) continue;
+    const r = load<f64>(IN_WINDOW + (<usize>j << 3));
+    let i: u32;
+    if (r < 0) {
+      i = slotOfId(-r);
+      if (i != NIL && kill(i)) killed++;
+      continue;
+    }
+    if (r >= <f64>MAX_ENTRIES) {
+      j++;
+      // Re-armed here as `rearm` would have done it, then fixed below like any queued slot.
+      i = <u32>rearm(r, load<f64>(IN_WINDOW + (<usize>j << 3)));
+    } else {
+      i = <u32>r;
+    }
+    if (i >= cap) continue; // also -1 from rearm
     const st = stateOf(i);
     if (st == ST_QUEUED || st == ST_REFRESHING) {
       const tick = tickFor(encodedDelay(i), now);
@@ -185,12 +222,90 @@ export function flush(now: f64, count: u32): void {
     }
   }
   setCtrl(C_SEQ, <i32>seq);
+  setCtrl(C_KILLED, ctrl(C_KILLED) + killed);
   // Dead entries wait in their lists until their slot comes up; once they outnumber the
   // live ones and an eighth of the slab, reclaim them all at once. A sweep reads the whole
   // slab, so it must wait for cancels in proportion to the slab (amortised O(1) per cancel
   // even when a past burst left the slab far larger than what is live).
   const d = dead();
-  if (d > live() + SWEEP_SLACK && d > <i32>(cap >> 3)) sweep();
+  if (!more && d > live() + SWEEP_SLACK && d > <i32>(cap >> 3)) sweep();
+}
+
+/**
+ * The slot of `id` if it names a current entry (an integer gen * 2^26 + slot), else NIL.
+ * No range check is needed: anything else fails the integer test (NaN, fractions, out of
+ * u64) or the generation test (generations are 1 to 2^24 - 1, so below 2^26 or from 2^50 on).
+ */
+function slotOfId(id: f64): u32 {
+  const v = <u64>id;
+  const i = <u32>v & (MAX_ENTRIES - 1);
+  return <f64>v == id && i < capacity() && <u64>genOf(i) == v >> SLOT_ID_BITS ? i : NIL;
+}
+
+/**
+ * Cancels entry `i` if it is pending (queued, in a list, or handed out and not run yet).
+ * Returns whether it was.
+ */
+function kill(i: u32): bool {
+  const st = stateOf(i);
+  if (st == ST_QUEUED) setState(i, ST_QUEUED_DEAD); // the flush of its slot frees it
+  else if (st == ST_LIVE || st == ST_REFRESHING) { setState(i, ST_DEAD); addDead(1); }
+  else if (st == ST_EMITTED) { setState(i, ST_EMITTED_DEAD); return true; } // no longer live
+  else return false;
+  addLive(i, -1);
+  return true;
+}
+
+/** Whether entry `i` is pending and not handed out: queued, or in a list and not dead. */
+function isPending(i: u32): bool {
+  const st = stateOf(i);
+  return st == ST_QUEUED || st == ST_LIVE || st == ST_REFRESHING;
+}
+
+/** Counts entry `i` as (no longer) pending: `d` is 1 or -1. */
+function addLive(i: u32, d: i32): void {
+  setCtrl(C_LIVE, live() + d);
+  if (!isUnref(i)) setCtrl(C_REFS, ctrl(C_REFS) + d);
+}
+
+/** Cancels by id (the synchronous path). Returns the slot if the timer was pending, else -1. */
+export function cancel(id: f64): i32 {
+  const i = slotOfId(id);
+  return i != NIL && kill(i) ? <i32>i : -1;
+}
+
+/**
+ * Re-arms by id with a new encoded delay, fixed by the flush of its slot: returns the slot
+ * (for JS to queue), or -1 when `id` is not pending. An entry still in a list must not get
+ * an earlier deadline (it stays where it lies and moves on lazily); the driver re-keys instead.
+ */
+export function rearm(id: f64, enc: f64): i32 {
+  const i = slotOfId(id);
+  if (i == NIL) return -1;
+  const st = stateOf(i);
+  if (st == ST_LIVE || st == ST_REFRESHING) {
+    setState(i, ST_REFRESHING);
+  } else if (st == ST_EMITTED) {
+    // Handed out and re-armed from its own callback: pending again.
+    setState(i, ST_QUEUED);
+    addLive(i, 1);
+  } else if (st != ST_QUEUED) {
+    return -1;
+  }
+  setEncodedDelay(i, enc);
+  return <i32>i;
+}
+
+/** Marks a pending timer as (not) keeping the host alive. Returns whether `id` was pending. */
+export function setRef(id: f64, keep: bool): bool {
+  const i = slotOfId(id);
+  if (i == NIL || !isPending(i)) return false;
+  if (isUnref(i) == keep) {
+    addLive(i, -1); // uncounted with the old setting, counted with the new
+    flipUnref(i);
+    addLive(i, 1);
+  }
+  return true;
 }
 
 // ---- expiry ----------------------------------------------------------------------------
@@ -297,8 +412,7 @@ export function process(nowTick: u64, begin: bool): u32 {
     // Re-armed during this pass while it waited here (flushed or not): never this pass.
     if (st == ST_REFRESHING || seqOf(i) >= passSeq) { append(DEFERRED, i); continue; }
     setState(i, ST_EMITTED);
-    setCtrl(C_LIVE, live() - 1);
-    if (!isUnref(i)) setCtrl(C_REFS, ctrl(C_REFS) - 1);
+    addLive(i, -1);
     store<u32>(OUT_WINDOW + (<usize>n << 2), i);
     n++;
   }

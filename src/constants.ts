@@ -9,7 +9,7 @@ export const ST_FREE = 0;
 export const ST_EMITTED = 6;
 /** Handed out and done with (ran, or was cancelled): its id is no longer pending. */
 export const ST_EMITTED_DEAD = 7;
-/** The state byte of entry `slot` is bits 24..26 of u32 word (slab >> 2) + slot * 4 + 3. */
+/** The state of entry `slot` is bits 24..26 of its word B: u32 word `core._stateBase + slot`. */
 export const STATE_SHIFT = 24;
 /** Node's setTimeout limit; the façade honours longer delays up to HORIZON instead of wrapping them. */
 export const TIMEOUT_MAX = 2 ** 31 - 1;

@@ -33,7 +33,7 @@ import { TimerEntry } from './entry';
 import { makeInterval, makeIntervalAt, type Interval, type IntervalOptions } from './interval';
 import { makeSleep, makeSleepUntil, type Sleep, type SleepOptions } from './sleep';
 import { makeTimeout, makeTimeoutAt, type TimeoutOptions, type Work } from './timeout';
-import { C_CAP, C_LIVE, C_REFS, C_SEQ, C_SWEEPS, createCore, type Core } from './wasm';
+import { C_CAP, C_KILLED, C_LIVE, C_REFS, C_SEQ, C_SWEEPS, createCore, type Core, type WasmCore } from './wasm';
 
 /** What a slot can hold: a plain callback or an object the driver fires. @internal */
 export interface Target {
@@ -120,11 +120,19 @@ class FacadeCall implements Target {
  */
 export class Driver {
   /** @internal */ _core: Core;
+  /** @internal The core's wasm exports (one-letter names, see WasmCore). */ _w: WasmCore;
   /** @internal */ _targets: Array<Target | ((...a: unknown[]) => void) | undefined>;
   /** @internal Façade delays in whole ms, for refreshTimeout. */ _delays: Uint32Array;
   /** @internal */ _bigDelays = new Map<number, number>();
-  /** @internal Registration queue: slots in arming order, flushed at the checkpoint. */ _q: Uint32Array;
-  /** @internal */ _qLen = 0;
+  /**
+   * @internal Records queued for the next flush, written straight into the core's IN window
+   * (`_core._in`), in the order things happened: slots armed or re-armed, and the façade's
+   * cancels (-id) and refreshes (id, delay) made outside callbacks. A full window is flushed
+   * at once, so the queue never grows and never leaves the cache.
+   */
+  _qLen = 0;
+  /** @internal Cancel and refresh records queued: entry states are not final until they are flushed. */
+  _ops = 0;
   /** @internal The reading the next flush fixes (see Epoch); `_epUsed` says anyone holds it. */
   _epoch: Epoch = { now: NaN };
   private _epUsed = false;
@@ -191,11 +199,11 @@ export class Driver {
     this._autoAdvance = !!o?.autoAdvance && this._paused;
     this._seed = nextSeed();
     this._core = createCore(this._seed);
+    this._w = this._core._w;
     const n = Math.max(1024, Math.ceil(cap ?? 0));
     this._targets = [];
     this._delays = new Uint32Array(0);
     this._reserve(n);
-    this._q = new Uint32Array(1024);
     this._origin = this._rawClock();
     this._cpFn = () => this._checkpoint();
     this._hostFn = () => this._onHost();
@@ -451,23 +459,18 @@ export class Driver {
 
   private _facade(cb: (...a: unknown[]) => void, ms: unknown, repeat: number, args: unknown[] | undefined): number {
     if (typeof cb !== 'function') checkFunction('cb', cb);
-    if (this._closed) throw new ShutdownError();
     let d = Number(ms);
     if (!(d >= 1)) d = 1;
     if (repeat && d > HORIZON) d = HORIZON;
-    const id = this._core._schedule(d, 0);
-    if (id < 0) throw outOfMemory();
-    const slot = id & SLOT_MASK;
-    if (slot >= this._delays.length) this._reserve(slot + 1);
     // A plain timeout stores its callback itself: no object per timer on this path.
-    this._targets[slot] = repeat || args ? new FacadeCall(cb, args, repeat ? d : 0) : cb;
+    const id = this._arm(repeat || args ? new FacadeCall(cb, args, repeat ? d : 0) : cb, d, false);
+    const slot = id & SLOT_MASK;
     if (d <= 0xffff_fffe) {
       this._delays[slot] = Math.ceil(d);
     } else {
       this._delays[slot] = BIG_DELAY;
       this._bigDelays.set(slot, Math.ceil(d)); // whole ms, like the Uint32Array
     }
-    this._enqueue(slot);
     return id;
   }
 
@@ -488,18 +491,17 @@ export class Driver {
   clearTimeout(id: number | undefined): void {
     if (typeof id !== 'number') return;
     const run = this._running;
-    // A timeout whose callback is running has fired: clearing it is a no-op (an interval's
-    // still stops: it is pending for its next period).
-    if ((id & SLOT_MASK) === run && this._stateOf(run) === ST_EMITTED && !(this._targets[run] as FacadeCall)?._period) {
-      this._core._cancel(id); // uncounted, but no later refresh may re-arm it
+    if (run < 0 && !this._closed) {
+      // Outside callbacks a cancel is a record for the checkpoint's flush, which checks the id
+      // and applies it in wasm: no entry access here, so a loop of cancels over many timers
+      // overlaps its cache misses instead of waiting on each.
+      if (id > SLOT_MASK) this._push(-id, 1);
       return;
     }
-    // The callback stays in `_targets` (a store there is a cache miss per cancel at 10^6
-    // timers in random order): the entry is dead, so it never runs, the slot's next timer
-    // overwrites it, and the checkpoint drops it once the core has swept (`_dropFreed`).
-    if (this._core._cancel(id) < 0) return;
-    this._cancelled++;
-    this._touch();
+    // Inside a callback, at once. A timeout whose callback is running has fired: clearing it
+    // counts for nothing (an interval's still stops: it is pending for its next period), but
+    // it is cancelled all the same, so that no later refresh re-arms it.
+    this._cancel(id, (id & SLOT_MASK) !== run || this._stateOf(run) !== ST_EMITTED || !!(this._targets[run] as FacadeCall)?._period);
   }
 
   /**
@@ -539,8 +541,16 @@ export class Driver {
     if (slot >= this._delays.length) return;
     let d = this._delays[slot];
     if (d === BIG_DELAY) d = this._bigDelays.get(slot) ?? HORIZON;
-    if (this._core._refresh(id, d) < 0) return;
-    this._enqueue(slot);
+    if (this._running < 0) {
+      // As clearTimeout: a record for the flush (which checks the id), then the delay.
+      if (id > SLOT_MASK) {
+        this._push(id, 1);
+        this._core._in[this._qLen++] = d; // _push leaves room for it
+      }
+      return;
+    }
+    if (this._w.e(id, d) < 0) return; // rearm
+    this._push(slot, 0);
   }
 
   /**
@@ -554,7 +564,7 @@ export class Driver {
    * ```
    */
   unrefTimeout(id: number): void {
-    if (typeof id === 'number' && this._core._setRef(id, 0)) this._touch();
+    this._setRef(id, false);
   }
 
   /**
@@ -569,20 +579,20 @@ export class Driver {
    * ```
    */
   refTimeout(id: number): void {
-    if (typeof id === 'number' && this._core._setRef(id, 1)) this._touch();
+    this._setRef(id, true);
   }
 
   // ---- internal API for sleeps, entries, intervals and queues ----------------------------
 
   /** @internal Arms `target` for an encoded delay (ms >= 0, or -(instant + 1)). Returns its id. */
-  _arm(target: Target, enc: number, unref: boolean): number {
+  _arm(target: Target | ((...a: unknown[]) => void), enc: number, unref: boolean): number {
     if (this._closed) throw new ShutdownError();
     const id = this._core._schedule(enc, unref ? 1 : 0);
     if (id < 0) throw outOfMemory();
     const slot = id & SLOT_MASK;
     if (slot >= this._delays.length) this._reserve(slot + 1);
     this._targets[slot] = target;
-    this._enqueue(slot);
+    this._push(slot, 0);
     return id;
   }
 
@@ -593,14 +603,8 @@ export class Driver {
       const old = id & SLOT_MASK;
       if (this._targets[old] === target) this._targets[old] = undefined;
     }
-    this._core._cancel(id);
-    const nid = this._core._schedule(enc, unref ? 1 : 0);
-    if (nid < 0) throw outOfMemory();
-    const slot = nid & SLOT_MASK;
-    if (slot >= this._delays.length) this._reserve(slot + 1);
-    this._targets[slot] = target;
-    this._enqueue(slot);
-    return nid;
+    this._w.k(id); // cancel
+    return this._arm(target, enc, unref);
   }
 
   /**
@@ -608,9 +612,9 @@ export class Driver {
    * one (the core moves it on lazily). Returns false when `id` is not pending.
    */
   _rearm(id: number, enc: number): boolean {
-    const slot = this._core._refresh(id, enc);
+    const slot = this._w.e(id, enc); // rearm
     if (slot < 0) return false;
-    this._enqueue(slot);
+    this._push(slot, 0);
     return true;
   }
 
@@ -619,7 +623,7 @@ export class Driver {
    * (a reset that drops the old timer does not). Returns whether it was pending.
    */
   _cancel(id: number, count: boolean): boolean {
-    const slot = this._core._cancel(id);
+    const slot = this._w.k(id); // cancel
     if (slot < 0) return false;
     this._targets[slot] = undefined;
     if (count) this._cancelled++;
@@ -629,19 +633,21 @@ export class Driver {
 
   /** @internal Keeps (or stops keeping) the host alive for timer `id`. */
   _setRef(id: number, on: boolean): void {
-    if (this._core._setRef(id, on ? 1 : 0)) this._touch();
+    if (typeof id !== 'number') return;
+    if (this._ops !== 0) this._flushNow(); // a queued cancel of `id` comes first
+    if (this._w.u(id, on ? 1 : 0)) this._touch(); // setRef
   }
 
   /** @internal Re-arms the timer that was just handed out at `slot` (an interval's next period). */
   _rearmSlot(slot: number, enc: number): void {
     if (this._closed) return;
-    if (this._core._refresh(this._idAt(slot), enc) >= 0) this._enqueue(slot);
+    if (this._w.e(this._idAt(slot), enc) >= 0) this._push(slot, 0); // rearm
   }
 
   /** @internal The id that currently names `slot` (read from the entry's generation). */
   _idAt(slot: number): number {
     const v = this._core;
-    return (v._u32[v._stateBase + (slot << 2)] & GEN_MASK) * (SLOT_MASK + 1) + slot;
+    return (v._u32[v._stateBase + slot] & GEN_MASK) * (SLOT_MASK + 1) + slot;
   }
 
   /** @internal The epoch whose reading will fix a timer armed now. */
@@ -681,17 +687,13 @@ export class Driver {
 
   // ---- registration queue and checkpoint -------------------------------------------------
 
-  private _enqueue(slot: number): void {
-    if (this._qLen === this._q.length) {
-      const bigger = new Uint32Array(this._q.length * 2);
-      bigger.set(this._q);
-      this._q = bigger;
-    }
-    this._q[this._qLen++] = slot;
-    if (!this._cpQueued) {
-      this._cpQueued = true;
-      queueMicrotask(this._cpFn);
-    }
+  /** Appends record `r` to the queue; `op` 1 marks a cancel or refresh record. */
+  private _push(r: number, op: number): void {
+    // Keeps one record free: a refresh writes its delay right after its id.
+    if (this._qLen >= WINDOW - 1) this._flushFull();
+    this._core._in[this._qLen++] = r;
+    this._ops += op;
+    this._touch();
   }
 
   /** @internal Schedules a checkpoint (host timer and ref state are revisited there). */
@@ -707,7 +709,7 @@ export class Driver {
     if (this._closed) return;
     try {
       if (this._qLen !== 0 || this._epUsed) this._flush(this.now());
-      else this._core._w.f(0, 0); // flush nothing (no clock read): lets the core sweep dead entries
+      else this._w.f(0, 0); // flush nothing (no clock read): lets the core sweep dead entries
       if (this._core._ctrl[C_SWEEPS] !== this._sweeps) this._dropFreed();
       this._sync();
     } catch (e) {
@@ -730,7 +732,7 @@ export class Driver {
     const u = core._u32;
     const base = core._stateBase;
     for (let i = 0, n = core._ctrl[C_CAP]; i < n; i++) {
-      if (t[i] !== undefined && (u[base + (i << 2)] >>> STATE_SHIFT & 7) === ST_FREE) t[i] = undefined;
+      if (t[i] !== undefined && (u[base + i] >>> STATE_SHIFT & 7) === ST_FREE) t[i] = undefined;
     }
   }
 
@@ -740,20 +742,37 @@ export class Driver {
     host.set(() => this._touch(), 10);
   }
 
-  /** Fixes every queued registration's deadline against `now`, in queue order. */
-  private _flush(now: number): void {
+  /**
+   * The IN window is full in the middle of a burst: flush it now (a clock reading per WINDOW
+   * operations costs nothing). Deadlines fixed here are fixed at a reading taken after every
+   * operation queued, so never early. If the clock fails, its last reading stands in (the
+   * driver's own clock still reads it: timers fire by that clock, so never early either);
+   * the checkpoint reports the failure.
+   */
+  private _flushFull(): void {
+    let now: number;
+    try {
+      now = this.now();
+    } catch {
+      now = this._last;
+    }
+    this._flush(now, 1);
+  }
+
+  /**
+   * Applies every queued record against `now`, in order: fixes deadlines, cancels, refreshes.
+   * `more` (1) says the burst goes on: the core sweeps dead entries only at the checkpoint.
+   */
+  private _flush(now: number, more = 0): void {
     const core = this._core;
     const n = this._qLen;
     if (n !== 0) {
       if (core._ctrl[C_SEQ] + n >= this._seqLimit) this._renumber(); // seq is below 2^25: no sign
-      const q = this._q;
-      for (let off = 0; off < n; off += WINDOW) {
-        const k = n - off < WINDOW ? n - off : WINDOW;
-        core._in.set(q.subarray(off, off + k));
-        core._w.f(now, k); // flush
-      }
+      this._w.f(now, n, more); // flush
       this._qLen = 0;
-      if (q.length > 65536) this._q = new Uint32Array(1024); // let a burst's queue go
+      this._ops = 0;
+      this._cancelled += core._ctrl[C_KILLED];
+      core._ctrl[C_KILLED] = 0;
     }
     if (this._epUsed) {
       this._epoch.now = now;
@@ -774,23 +793,22 @@ export class Driver {
   private _renumber(): void {
     const v = this._core;
     const u32 = v._u32;
-    const base = v._stateBase - 3; // word index of entry 0
-    const cap = this._core._ctrl[C_CAP];
-    const slots: number[] = [];
-    const seqs: number[] = [];
-    for (let i = 0; i < cap; i++) {
-      const w = base + (i << 2);
-      if (((u32[w + 3] >>> STATE_SHIFT) & 7) !== ST_LIVE) continue;
-      slots.push(i);
-      seqs.push((u32[w + 1] >>> (32 - SEQ_LO_BITS)) | ((u32[w + 3] >>> 28) << SEQ_LO_BITS));
+    const hi = v._base + 1; // u32 index of entry 0's word A, high half
+    const b = v._stateBase; // u32 index of entry 0's word B
+    // (seq, slot) of every live entry as one number, seq * 2^26 + slot: sorting them sorts by seq.
+    const keys: number[] = [];
+    for (let i = 0, n = v._ctrl[C_CAP]; i < n; i++) {
+      if (((u32[b + i] >>> STATE_SHIFT) & 7) === ST_LIVE) {
+        keys.push(((u32[hi + 2 * i] >>> (32 - SEQ_LO_BITS)) | ((u32[b + i] >>> 28) << SEQ_LO_BITS)) * (SLOT_MASK + 1) + i);
+      }
     }
-    const order = Array.from(slots.keys()).sort((a, b) => seqs[a] - seqs[b]);
-    for (let k = 0; k < order.length; k++) {
-      const w = base + (slots[order[k]] << 2);
-      u32[w + 1] = (u32[w + 1] & LOW_TICK_BITS) | ((k << (32 - SEQ_LO_BITS)) >>> 0);
-      u32[w + 3] = (u32[w + 3] & 0x0fff_ffff) | ((k >>> SEQ_LO_BITS) << 28);
+    const sorted = Float64Array.from(keys).sort();
+    for (let k = 0; k < sorted.length; k++) {
+      const i = sorted[k] & SLOT_MASK;
+      u32[hi + 2 * i] = (u32[hi + 2 * i] & LOW_TICK_BITS) | ((k << (32 - SEQ_LO_BITS)) >>> 0);
+      u32[b + i] = (u32[b + i] & 0x0fff_ffff) | ((k >>> SEQ_LO_BITS) << 28);
     }
-    this._core._ctrl[C_SEQ] = order.length;
+    v._ctrl[C_SEQ] = sorted.length;
   }
 
   /** Grows the JS side to hold `slots` slots (wasm grows itself). */
@@ -811,11 +829,14 @@ export class Driver {
   /** The state of entry `slot`, read from the wasm memory view (refreshed if memory grew). */
   private _stateOf(slot: number): number {
     const v = this._core;
-    return (v._u32[v._stateBase + (slot << 2)] >>> STATE_SHIFT) & 7;
+    return (v._u32[v._stateBase + slot] >>> STATE_SHIFT) & 7;
   }
 
   /** Runs the target handed out at OUT[i] unless an earlier callback cancelled or re-armed it. */
   private _dispatchAt(i: number): boolean {
+    // No queued cancel or refresh can be pending here: inside callbacks they are made at once,
+    // and the test clock lets a macrotask turn pass between two timers, in which the
+    // checkpoint (queued with them) flushes them.
     const slot = this._core._out[i];
     const t = this._targets[slot];
     if (t === undefined || this._stateOf(slot) !== ST_EMITTED) return false;
@@ -831,7 +852,7 @@ export class Driver {
     // allows). A done timer is marked dead at once, so that a later callback of this batch that
     // clears or refreshes its id finds nothing pending (the core frees it on its next call).
     if (this._stateOf(slot) >= ST_EMITTED) {
-      const w = this._core._stateBase + (slot << 2);
+      const w = this._core._stateBase + slot;
       this._core._u32[w] |= ST_EMITTED_DEAD << STATE_SHIFT;
       if (this._targets[slot] === t) this._targets[slot] = undefined;
     }
@@ -846,7 +867,7 @@ export class Driver {
     let fired = 0;
     this._inPass = true;
     try {
-      for (let n = core._w.p(tick, 1); n > 0; n = core._w.p(tick, 0)) {
+      for (let n = this._w.p(tick, 1); n > 0; n = this._w.p(tick, 0)) {
         for (let i = 0; i < n; i++) {
           if (this._dispatchAt(i)) fired++;
           if (this._closed) return fired;
@@ -864,7 +885,7 @@ export class Driver {
     const core = this._core;
     const tick = Math.floor(now);
     let fired = 0;
-    for (let n = core._w.p(tick, 1); n > 0; n = core._w.p(tick, 0)) {
+    for (let n = this._w.p(tick, 1); n > 0; n = this._w.p(tick, 0)) {
       for (let i = 0; i < n; i++) {
         if (this._dispatchAt(i)) {
           fired++;
@@ -899,7 +920,7 @@ export class Driver {
       return;
     }
     if (this._inPass) return; // the pass re-syncs when it ends
-    const next = core._w.x(); // nextExpiration
+    const next = this._w.x(); // nextExpiration
     if (next < 0 || core._ctrl[C_LIVE] === 0) {
       // Nothing left but cancelled entries: no wake-up needed, and nothing keeps the host alive.
       this._disarm();
@@ -1063,7 +1084,7 @@ export class Driver {
       if (this._qLen !== 0) this._flush(this._pausedNow);
       // Idle means nothing pending: slots holding only cancelled entries do not count.
       if (this._core._ctrl[C_LIVE] === 0) break;
-      const next = this._core._w.x(); // nextExpiration
+      const next = this._w.x(); // nextExpiration
       if (next < 0 || next > target) break;
       if (next > this._pausedNow) this._pausedNow = next;
       const tick = Math.floor(this._pausedNow);
@@ -1124,7 +1145,7 @@ export class Driver {
    */
   nextDeadline(): number | undefined {
     if (!this._closed) this._flushNow();
-    const t = this._core._w.d(); // nextDeadline
+    const t = this._w.d(); // nextDeadline
     return t < 0 ? undefined : t;
   }
 
@@ -1146,7 +1167,7 @@ export class Driver {
     this._flushNow(); // levels describe the wheel with every registration in place
     const core = this._core;
     const levels: number[] = [];
-    for (let l = 0; l < 6; l++) levels.push(core._w.l(l)); // levelSlots
+    for (let l = 0; l < 6; l++) levels.push(this._w.l(l)); // levelSlots
     return { pending: core._ctrl[C_LIVE], fired: this._fired, cancelled: this._cancelled, levels };
   }
 
@@ -1172,6 +1193,7 @@ export class Driver {
    */
   shutdown(): void {
     if (this._closed) return;
+    if (this._ops !== 0) this._flush(this._last); // queued cancels count in stats()
     this._closed = true;
     this._disarm();
     const err = new ShutdownError();
@@ -1181,7 +1203,8 @@ export class Driver {
     this._reserve(1024);
     this._bigDelays.clear();
     this._qLen = 0;
-    this._core._w.i(this._seed ^ 0x5bd1e995); // init
+    this._ops = 0;
+    this._w.i(this._seed ^ 0x5bd1e995); // init
     for (let i = 0; i < targets.length; i++) {
       const t = targets[i];
       if (t !== undefined && typeof t === 'object' && t._shutdown) {

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Driver, HORIZON, ShutdownError } from '../src/index';
+import { WINDOW } from '../src/constants';
 
 const paused = () => new Driver({ paused: true });
 const root = resolve(import.meta.dirname, '..');
@@ -491,20 +492,33 @@ describe('sequence numbers and the clock limit', () => {
 });
 
 describe('registration batches', () => {
-  it('timers armed in one synchronous turn share one fix instant, so they fire in order of delay', async () => {
+  it('timers armed in one turn are fixed at a reading taken after them: at the checkpoint, or when the queue window fills', async () => {
     let t = 0;
     const d = new Driver({ clock: { now: () => t } });
     const order: number[] = [];
-    const delays: number[] = [];
+    const deadlines: number[] = [];
+    const armed: number[] = [];
     for (let i = 0; i < 5000; i++) {
       if (i % 100 === 0) t += 1; // the loop "takes" 50 ms of the driver's clock
       const ms = 1 + ((i * 7919) % 23);
-      delays.push(ms);
+      armed.push(t + ms);
       d.setTimeout(() => order.push(i), ms);
+      deadlines.push(ms);
     }
-    // Fixed at the checkpoint, when the clock reads 50: the first deadline is 51, not 1.
-    expect(d.nextDeadline()).toBe(51);
-    const want = delays.map((ms, i) => [ms, i]).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, i]) => i);
+    // Records are written into the core's IN window (WINDOW f64); when only one is free, the
+    // driver flushes the window with a fresh reading: the first WINDOW - 1 timers are fixed
+    // when timer WINDOW - 1 is armed, and so on; the rest at the checkpoint (the clock reads 50).
+    const per = WINDOW - 1;
+    const fixAt = (i: number) => {
+      const flushedBy = (Math.floor(i / per) + 1) * per; // the arming call that flushed i's window
+      return flushedBy < 5000 ? 1 + Math.floor(flushedBy / 100) : 50;
+    };
+    for (let i = 0; i < 5000; i++) {
+      deadlines[i] += fixAt(i);
+      expect(deadlines[i]).toBeGreaterThanOrEqual(armed[i]); // never early
+    }
+    expect(d.nextDeadline()).toBe(Math.min(...deadlines));
+    const want = deadlines.map((at, i) => [at, i]).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, i]) => i);
     t = 100;
     for (let waited = 0; order.length < 5000 && waited < 5000; waited += 5) await new Promise((r) => globalThis.setTimeout(r, 5));
     expect(order).toEqual(want);

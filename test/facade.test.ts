@@ -18,13 +18,14 @@ describe('setTimeout ids', () => {
     const fired: string[] = [];
     const old = d.setTimeout(() => fired.push('old'), 5);
     d.clearTimeout(old);
-    await d.advance(1); // the slot is reclaimed
-    const fresh = d.setTimeout(() => fired.push('new'), 5);
-    expect(fresh & (2 ** 26 - 1)).toBe(old & (2 ** 26 - 1)); // same slot, new generation
+    d.setTimeout(() => fired.push('other'), 5);
+    await d.advance(5); // old's dead entry is reaped at its tick, 'other' fires: both slots are freed
+    const fresh = [d.setTimeout(() => fired.push('new'), 5), d.setTimeout(() => fired.push('new'), 5)];
+    expect(fresh.map((id) => id & (2 ** 26 - 1))).toContain(old & (2 ** 26 - 1)); // same slot, new generation
     d.clearTimeout(old);
     d.clearTimeout(old + 0); // still the old generation
     await d.advance(10);
-    expect(fired).toEqual(['new']);
+    expect(fired).toEqual(['other', 'new', 'new']);
   });
 
   it('ids of another driver, forged or malformed ids are ignored', async () => {
@@ -245,5 +246,88 @@ describe('a timer whose callback already ran in this batch', () => {
     await d.advance(100);
     expect(log).toEqual(['a', 'b']);
     expect(d.stats()).toMatchObject({ pending: 0, fired: 2, cancelled: 0 });
+  });
+});
+
+// Outside callbacks, clearTimeout and refreshTimeout are records in the queue that the next
+// checkpoint flushes (the core checks and applies them in wasm). Everything that reads a
+// timer's state must see them applied first, and they keep their place among registrations.
+describe('cancels and refreshes queued for the checkpoint', () => {
+  it('keep their order among registrations of the same batch', async () => {
+    const d = paused();
+    const log: string[] = [];
+    const a = d.setTimeout(() => log.push('a'), 5);
+    const b = d.setTimeout(() => log.push('b'), 5);
+    await d.advance(1); // a and b are in the wheel, due at 5
+    d.setTimeout(() => log.push('c'), 5); //  due at 6
+    d.refreshTimeout(a); //                  due at 6, after c
+    d.setTimeout(() => log.push('d'), 5); // due at 6, after a
+    d.refreshTimeout(b); //                  due at 6, last
+    await d.advance(10);
+    expect(log).toEqual(['c', 'a', 'd', 'b']);
+  });
+
+  it('a cancel made between two timers of one batch (test clock) stops the second', async () => {
+    const d = paused();
+    const log: string[] = [];
+    let second = 0;
+    d.setTimeout(() => { log.push('first'); queueMicrotask(() => d.clearTimeout(second)); }, 5);
+    second = d.setTimeout(() => log.push('second'), 5);
+    await d.advance(5);
+    expect(log).toEqual(['first']);
+    expect(d.stats()).toMatchObject({ pending: 0, fired: 1, cancelled: 1 });
+  });
+
+  it('a refresh made between two timers of one batch moves the second to its new deadline', async () => {
+    const d = paused();
+    const log: number[] = [];
+    let second = 0;
+    d.setTimeout(() => queueMicrotask(() => d.refreshTimeout(second)), 5);
+    second = d.setTimeout(() => log.push(d.now()), 5);
+    await d.advance(5);
+    expect(log).toEqual([]);
+    await d.advance(10);
+    expect(log).toEqual([10]);
+  });
+
+  it('count in stats() at once, also when the driver shuts down before the checkpoint', () => {
+    const d = paused();
+    const ids = Array.from({ length: 3 }, () => d.setTimeout(() => {}, 5));
+    d.clearTimeout(ids[0]);
+    expect(d.stats()).toMatchObject({ pending: 2, cancelled: 1 });
+    d.clearTimeout(ids[1]);
+    d.clearTimeout(ids[1]); // twice: counted once
+    d.shutdown();
+    expect(d.stats().cancelled).toBe(2);
+  });
+
+  it('unrefTimeout after a queued clearTimeout of the same id changes nothing', async () => {
+    const d = paused();
+    const refs = () => (d as unknown as { _core: { _ctrl: Int32Array } })._core._ctrl[3]; // C_REFS
+    const id = d.setTimeout(() => {}, 5);
+    await d.advance(1);
+    expect(refs()).toBe(1);
+    d.clearTimeout(id);
+    d.unrefTimeout(id);
+    d.refTimeout(id);
+    expect(refs()).toBe(0);
+    expect(d.stats().pending).toBe(0);
+  });
+
+  it('a refresh whose record and delay fall in two windows of one flush is applied whole', async () => {
+    const d = paused();
+    const log: string[] = [];
+    const ids = Array.from({ length: 2000 }, () => d.setTimeout(() => log.push('x'), 50));
+    const late = d.setTimeout(() => log.push('late'), 10);
+    await d.advance(1);
+    // 1023 cancel records, then the refresh's id at index 1023 and its delay at 1024.
+    for (let i = 0; i < 1023; i++) d.clearTimeout(ids[i]);
+    d.refreshTimeout(late); // due at 11 again, not at 10
+    for (let i = 1023; i < 2000; i++) d.clearTimeout(ids[i]);
+    await d.advance(9); // now 10
+    expect(log).toEqual([]);
+    await d.advance(1);
+    expect(log).toEqual(['late']);
+    expect(d.stats()).toMatchObject({ pending: 0, cancelled: 2000 });
   });
 });

@@ -333,14 +333,14 @@ class Fuzz {
     // Garbage the core must skip: slots at or past capacity, and slots that are free.
     for (let g = 0; g < garbage; g++) {
       const cap = c.capacity();
-      items.splice((g * 7919) % (items.length + 1), 0, g % 2 ? 0xffff_ffff - g : cap + g);
+      items.splice((g * 7919) % (items.length + 1), 0, g % 2 ? 2 ** 26 - 1 - g : cap + g);
       for (let s = (g * 104_729) % Math.max(cap, 1), tries = 0; tries < 64; s = (s + 1) % Math.max(cap, 1), tries++) {
         if (c.stateAt(s) === 0 && !q.includes(s)) { items.splice(items.length >> 1, 0, s); break; }
       }
     }
     for (let off = 0; off < items.length; off += WINDOW) {
       const k = Math.min(WINDOW, items.length - off);
-      const win = new Uint32Array(c.memory.buffer, c.windows(), WINDOW);
+      const win = new Float64Array(c.memory.buffer, c.windows(), WINDOW);
       for (let j = 0; j < k; j++) win[j] = items[off + j];
       const dead = c.dead();
       c.flush(this.clock, k);
@@ -391,7 +391,7 @@ class Fuzz {
     const n = c.process(T, begin);
     totals.calls++;
     this.released();
-    const out = new Int32Array(c.memory.buffer, c.windows() + WINDOW * 4, WINDOW);
+    const out = new Int32Array(c.memory.buffer, c.windows() + WINDOW * 8, WINDOW);
     for (let j = 0; j < n; j++) {
       const slot = out[j];
       const e = this.bySlot.get(slot);
@@ -438,7 +438,7 @@ class Fuzz {
       const n = this.c.process(tick, begin);
       totals.calls++;
       this.released();
-      const out = new Int32Array(this.c.memory.buffer, this.c.windows() + WINDOW * 4, WINDOW);
+      const out = new Int32Array(this.c.memory.buffer, this.c.windows() + WINDOW * 8, WINDOW);
       for (let j = 0; j < n; j++) {
         const e = this.bySlot.get(out[j]);
         if (e === undefined || e.st !== 'live' || e.tick > this.coreTick) this.fail(`process(${tick}) handed out slot ${out[j]} (${e?.st}, tick ${e?.tick})`);
@@ -532,7 +532,7 @@ describe('wasm ABI fuzz (testing build, invariant check after every call)', () =
     const c = testingCore(3);
     const ids: number[] = [];
     for (let i = 0; i < 1100; i++) ids.push(c.schedule(-1, 0)); // the instant 0
-    const win = () => new Uint32Array(c.memory.buffer, c.windows(), WINDOW);
+    const win = () => new Float64Array(c.memory.buffer, c.windows(), WINDOW);
     const flush = (slots: number[]) => { for (let off = 0; off < slots.length; off += WINDOW) { const k = Math.min(WINDOW, slots.length - off); win().set(slots.slice(off, off + k)); c.flush(0, k); } };
     flush(ids.map((id) => id % 2 ** SLOT_BITS));
     expect(c.process(0, 1)).toBe(WINDOW);
@@ -540,7 +540,7 @@ describe('wasm ABI fuzz (testing build, invariant check after every call)', () =
     const slot = c.refresh(late, -1);
     expect(slot).toBe(late % 2 ** SLOT_BITS);
     flush([slot]);
-    const out = new Int32Array(c.memory.buffer, c.windows() + WINDOW * 4, WINDOW);
+    const out = new Int32Array(c.memory.buffer, c.windows() + WINDOW * 8, WINDOW);
     const n = c.process(0, 0);
     const handed = Array.from(out.subarray(0, n));
     expect(handed).not.toContain(slot);
@@ -554,7 +554,7 @@ describe('wasm ABI fuzz (testing build, invariant check after every call)', () =
     const c = testingCore(12345);
     const ids: number[] = [];
     for (let i = 0; i < 4096; i++) ids.push(c.schedule(1000 + i, 0));
-    const win = new Uint32Array(c.memory.buffer, c.windows(), WINDOW);
+    const win = new Float64Array(c.memory.buffer, c.windows(), WINDOW);
     for (let off = 0; off < ids.length; off += WINDOW) {
       for (let j = 0; j < WINDOW; j++) win[j] = ids[off + j] % 2 ** SLOT_BITS;
       c.flush(0, WINDOW);

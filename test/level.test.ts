@@ -134,8 +134,8 @@ describe('the wheel through its ABI', () => {
   function run(delays: number[], until: number, start = 0) {
     const c = testingCore(7);
     if (start > 0) { c.process(start, 1); while (c.process(start, 0) > 0); }
-    const inWin = () => new Uint32Array(c.memory.buffer, c.windows(), 1024);
-    const out = () => new Int32Array(c.memory.buffer, c.windows() + 4096, 1024);
+    const inWin = () => new Float64Array(c.memory.buffer, c.windows(), 1024);
+    const out = () => new Int32Array(c.memory.buffer, c.windows() + 8192, 1024);
     const slots: number[] = [];
     for (const d of delays) slots.push(c.schedule(d, 0) % 2 ** 26);
     inWin().set(slots);
@@ -180,8 +180,8 @@ describe('the wheel through its ABI', () => {
 describe('sweep', () => {
   it('keeps a timer that was re-armed but not flushed yet (a sweep between flush chunks)', () => {
     const c = testingCore(11);
-    const inWin = () => new Uint32Array(c.memory.buffer, c.windows(), 1024);
-    const out = () => new Int32Array(c.memory.buffer, c.windows() + 4096, 1024);
+    const inWin = () => new Float64Array(c.memory.buffer, c.windows(), 1024);
+    const out = () => new Int32Array(c.memory.buffer, c.windows() + 8192, 1024);
     const ids = Array.from({ length: 10 }, () => c.schedule(100, 0));
     inWin().set(ids.map((id) => id % 2 ** 26));
     c.flush(0, ids.length);

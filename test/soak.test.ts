@@ -30,12 +30,12 @@ interface Core {
   _w: {
     memory: WebAssembly.Memory;
     f(now: number, count: number): void;
+    k(id: number): number;
+    e(id: number, enc: number): number;
     p(nowTick: number, begin: number): number;
     w(): number;
   };
   _schedule(enc: number, unref: number): number;
-  _cancel(id: number): number;
-  _refresh(id: number, enc: number): number;
   _ctrl: Int32Array;
 }
 interface DriverInternals { _core: Core; _seqLimit: number; _renumber(): void }
@@ -62,10 +62,10 @@ describe('churn soak', () => {
     const pos = new Int32Array(N).fill(-1); //        index in `live`, or -1: not pending
     const live = new Int32Array(N);
     let liveLen = 0;
-    const queue = new Uint32Array(WINDOW);
+    const queue = new Float64Array(WINDOW);
     let qLen = 0;
-    let inWin = new Uint32Array(core._w.memory.buffer, core._w.w(), WINDOW);
-    let out = new Int32Array(core._w.memory.buffer, core._w.w() + WINDOW * 4, WINDOW);
+    let inWin = new Float64Array(core._w.memory.buffer, core._w.w(), WINDOW);
+    let out = new Int32Array(core._w.memory.buffer, core._w.w() + WINDOW * 8, WINDOW);
     let now = 0;
     let x = 0x9e3779b9;
     const rnd = () => { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; return x >>> 0; };
@@ -74,14 +74,15 @@ describe('churn soak', () => {
 
     const flush = () => {
       if (core._ctrl[5 /* C_SEQ */] + qLen >= internals._seqLimit) { internals._renumber(); count.renumber++; }
-      if (inWin.length === 0) inWin = new Uint32Array(core._w.memory.buffer, core._w.w(), WINDOW);
+      if (inWin.length === 0) inWin = new Float64Array(core._w.memory.buffer, core._w.w(), WINDOW);
       inWin.set(queue.subarray(0, qLen));
       core._w.f(now, qLen);
       qLen = 0;
     };
-    const enqueue = (slot: number) => {
-      queue[qLen++] = slot;
-      if (qLen === WINDOW) flush();
+    // Records as the driver writes them: slots, cancels (-id), refreshes (id, delay).
+    const enqueue = (...records: number[]) => {
+      if (qLen + records.length > WINDOW) flush();
+      for (const r of records) queue[qLen++] = r;
     };
     const drop = (slot: number) => {
       const p = pos[slot];
@@ -95,7 +96,7 @@ describe('churn soak', () => {
       const tick = Math.floor(now);
       count.passes++;
       for (let n = core._w.p(tick, 1); n > 0; n = core._w.p(tick, 0)) {
-        if (out.length === 0) out = new Int32Array(core._w.memory.buffer, core._w.w() + WINDOW * 4, WINDOW);
+        if (out.length === 0) out = new Int32Array(core._w.memory.buffer, core._w.w() + WINDOW * 8, WINDOW);
         for (let j = 0; j < n; j++) {
           const slot = out[j];
           if (pos[slot] < 0) throw new Error(`slot ${slot} fired but is not pending (fired twice, or cancelled)`);
@@ -129,14 +130,23 @@ describe('churn soak', () => {
           count.schedule++;
         } else if (r < 700) {
           const slot = live[rnd() % liveLen];
-          if (core._cancel(idAt[slot]) !== slot) throw new Error(`cancel of pending slot ${slot} failed`);
+          // Half at once (the core's cancel), half as a record the next flush applies.
+          if (r < 550) {
+            if (core._w.k(idAt[slot]) !== slot) throw new Error(`cancel of pending slot ${slot} failed`);
+          } else {
+            enqueue(-idAt[slot]);
+          }
           drop(slot);
           count.cancel++;
         } else {
           const slot = live[rnd() % liveLen];
           // The original delay again, from a later clock: never earlier (the core's rule).
-          if (core._refresh(idAt[slot], delayAt[slot]) !== slot) throw new Error(`refresh of pending slot ${slot} failed`);
-          enqueue(slot);
+          if (r < 850) {
+            if (core._w.e(idAt[slot], delayAt[slot]) !== slot) throw new Error(`refresh of pending slot ${slot} failed`);
+            enqueue(slot);
+          } else {
+            enqueue(idAt[slot], delayAt[slot]);
+          }
           count.refresh++;
         }
         ops++;

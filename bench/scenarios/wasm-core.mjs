@@ -6,7 +6,7 @@
 //   empty call       `levelSlots(0)` N times: the price of one boundary crossing
 //   schedule+flush   N × schedule(delay, 0), slots copied to the IN window 1024 at a time,
 //                    flush(now, k) per window (what the driver's checkpoint does)
-//   cancel           N × cancel(id) in scheduling order, then flush(0, 0) (which sweeps)
+//   cancel           N cancel records (-id) in scheduling order through the IN window and flush (which sweeps)
 //   fire             N timers over 1000 ticks; process(t, 1) / process(t, 0) for every tick,
 //                    reading each OUT window entry (the dispatch loop minus callbacks)
 //   refresh          N × refresh(id, delay) + flush at a later instant; then "deferred":
@@ -81,8 +81,13 @@ export async function run({ quick, log }) {
         const t0 = now();
         scheduleAll(dLong, clock);
         const t1 = now();
-        for (let i = 0; i < n; i++) c._cancel(ids[i]);
-        w.f(clock, 0);
+        // As the driver cancels outside callbacks: records (-id) that the flush applies.
+        for (let off = 0; off < n; off += WINDOW) {
+          const k = Math.min(WINDOW, n - off);
+          const win = c._in;
+          for (let j = 0; j < k; j++) win[j] = -ids[off + j];
+          w.f(clock, k);
+        }
         const t2 = now();
         if (c._ctrl[C_LIVE] !== 0) throw new Error('core: timers left after cancel');
         return { schedule: ((t1 - t0) * 1e6) / n, cancel: ((t2 - t1) * 1e6) / n, total: ((t2 - t0) * 1e6) / n };
@@ -114,7 +119,7 @@ export async function run({ quick, log }) {
         base += 2601;
         scheduleAll(dRef, base);
         t0 = now();
-        for (let i = 0; i < n; i++) c._refresh(ids[i], dRef[i]);
+        for (let i = 0; i < n; i++) w.e(ids[i], dRef[i]); // rearm
         flushAll(base + 500);
         const t1 = now();
         const fired = processTo(base, base + 2600);

@@ -22,7 +22,10 @@ interface TestingExports {
 /** The wasm exports under their long names (the module exports them as one letter: WasmCore). */
 interface WasmOps {
   init(seed: number): void;
-  flush(now: number, count: number): void;
+  flush(now: number, count: number, more?: number): void;
+  cancel(id: number): number;
+  refresh(id: number, enc: number): number;
+  setRef(id: number, keepAlive: number): number;
   process(nowTick: number, begin: number): number;
   nextExpiration(): number;
   nextDeadline(): number;
@@ -33,16 +36,13 @@ interface WasmOps {
 }
 
 const LONG: Record<string, keyof WasmOps> = {
-  i: 'init', f: 'flush', p: 'process', x: 'nextExpiration', d: 'nextDeadline', l: 'levelSlots', s: 'slabBase', w: 'windows',
+  i: 'init', f: 'flush', k: 'cancel', e: 'refresh', u: 'setRef', p: 'process', x: 'nextExpiration', d: 'nextDeadline', l: 'levelSlots', s: 'slabBase', w: 'windows',
 };
 
 /** The per-timer operations of the package's Core, under the ABI's names. */
 interface CoreOps {
   schedule(enc: number, unref: number): number;
-  cancel(id: number): number;
-  refresh(id: number, enc: number): number;
   rekey(id: number, enc: number, unref: number): number;
-  setRef(id: number, keepAlive: number): number;
   pending(): number;
   refs(): number;
   capacity(): number;
@@ -59,7 +59,7 @@ interface CoreOps {
  */
 export type TestingCore = Core & CoreOps & WasmOps & TestingExports;
 
-const OPS: (keyof CoreOps)[] = ['schedule', 'cancel', 'refresh', 'setRef', 'reserve'];
+const OPS: (keyof CoreOps)[] = ['schedule', 'reserve'];
 
 let mod: WebAssembly.Module | undefined;
 
@@ -70,7 +70,7 @@ export function testingCore(seed = 1): TestingCore {
   const core = new Core(w) as TestingCore;
   const target = core as unknown as Record<string, unknown>;
   for (const k of OPS) target[k] = (target[`_${k}`] as (...a: number[]) => number).bind(core);
-  target.rekey = (id: number, enc: number, unref: number) => { core._cancel(id); return core._schedule(enc, unref); };
+  target.rekey = (id: number, enc: number, unref: number) => { w.k(id); return core._schedule(enc, unref); };
   target.seqNext = () => core._ctrl[C_SEQ];
   target.pending = () => core._ctrl[C_LIVE];
   target.refs = () => core._ctrl[C_REFS];
