@@ -1,6 +1,7 @@
 // Fuzz of the wasm ABI itself (build/tickwheel.testing.wasm, instantiated from its bytes),
 // below the driver: random call sequences of schedule / cancel / refresh / rekey / setRef /
-// flush / process / sweep with valid, stale, forged, foreign and out-of-range ids, garbage in
+// flush / process / sweep, and cancel and refresh records queued for the flush (as the
+// façade makes them), with valid, stale, forged, foreign and out-of-range ids, garbage in
 // the IN window, window-sized batches and huge ticks. After every call:
 //   - check() === 0 (bitfields agree with the slot lists, no cycles, tails right, counts
 //     agree, every live entry sits no later than the slot its tick says: never early);
@@ -11,7 +12,9 @@
 // nothing armed during the pass (guarantee 4).
 //
 // The protocol the driver follows (src/driver.ts) is respected where the core relies on it:
-// queued slots go through the IN window in arming order, at most WINDOW per flush; a pass
+// queued records go through the IN window in the order they were made, at most WINDOW per
+// flush, a refresh's two records in the same window; cancel and refresh records are flushed
+// before any synchronous call, any process call and any move of the clock; a pass
 // keeps one tick; a refresh never moves a linked entry's deadline earlier (the façade only
 // refreshes with its original delay, from a later clock). What lies outside it is listed at
 // the end of the file.
@@ -52,6 +55,8 @@ interface Entry {
   unref: boolean;
   /** A sweep in the middle of pass N may move this due entry to the next pass (see `swept`). */
   mayDeferIn: number;
+  /** The latest tick a queued refresh record promises it (records never move a deadline earlier). */
+  recTick: number;
 }
 
 /** The core's tick for an encoded delay (assembly/wheel.ts tickFor + level.ts ticksCeil). */
@@ -80,6 +85,8 @@ type Enc = { rel: number } | { abs: number };
 type Op =
   | { k: 'schedule'; enc: Enc; unref: boolean; n: number }
   | { k: 'cancel'; target: Target }
+  | { k: 'cancelRec'; target: Target } //           a cancel record in the queue (the façade's clearTimeout)
+  | { k: 'refreshRec'; target: Target; extra: number } // a refresh record: id, then an encoded delay
   | { k: 'refresh'; target: Target; how: number; extra: number }
   | { k: 'rekey'; target: Target; enc: Enc; unref: boolean }
   | { k: 'setRef'; target: Target; keep: boolean }
@@ -108,6 +115,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: fc.constant({ k: 'noop' as const }), weight: 1 },
   { arbitrary: fc.record({ k: fc.constant('schedule' as const), enc: encArb, unref: fc.boolean(), n: fc.oneof({ arbitrary: fc.constant(1), weight: 20 }, { arbitrary: fc.integer({ min: 2, max: 1500 }), weight: 1 }) }), weight: 20 },
   { arbitrary: fc.record({ k: fc.constant('cancel' as const), target: targetArb }), weight: 10 },
+  { arbitrary: fc.record({ k: fc.constant('cancelRec' as const), target: targetArb }), weight: 8 },
+  { arbitrary: fc.record({ k: fc.constant('refreshRec' as const), target: targetArb, extra: fc.integer({ min: 0, max: 5000 }) }), weight: 6 },
   { arbitrary: fc.record({ k: fc.constant('refresh' as const), target: targetArb, how: fc.integer({ min: 0, max: 2 }), extra: fc.integer({ min: 0, max: 5000 }) }), weight: 8 },
   { arbitrary: fc.record({ k: fc.constant('rekey' as const), target: targetArb, enc: encArb, unref: fc.boolean() }), weight: 3 },
   { arbitrary: fc.record({ k: fc.constant('setRef' as const), target: targetArb, keep: fc.boolean() }), weight: 3 },
@@ -120,7 +129,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 
 // ---- the runner ---------------------------------------------------------------------------
 
-const totals = { runs: 0, ops: 0, calls: 0, checks: 0, emitted: 0, forged: 0, passes: 0, sweeps: 0 };
+const totals = { runs: 0, ops: 0, calls: 0, checks: 0, emitted: 0, forged: 0, passes: 0, sweeps: 0, records: 0 };
 
 class Fuzz {
   readonly c: TestingCore;
@@ -133,7 +142,14 @@ class Fuzz {
   readonly bySlot = new Map<number, Entry>();
   /** Entries handed out by the last process call (the next one frees them unless re-armed). */
   out: Entry[] = [];
-  queue: number[] = []; //              slots waiting for a flush, in arming order
+  /**
+   * Records waiting for a flush, in the order they were made, one group per operation: [slot],
+   * [-id] (cancel) or [id, enc] (refresh). A group is never split across two windows.
+   */
+  queue: number[][] = [];
+  /** Cancel and refresh records queued. As in the driver, they are flushed before any call that
+   * reads or changes an entry synchronously, before a pass, and before the clock moves. */
+  recs = 0;
   clock = 0; //                         the clock flushes read (monotonic, < CLOCK_LIMIT)
   coreTick = 0; //                      the highest tick passed to process
   seq = 0;
@@ -233,11 +249,11 @@ class Fuzz {
     const old = this.bySlot.get(slot);
     if (old !== undefined && old.st !== 'gone') this.fail(`schedule() reused slot ${slot}, still ${old.st}`);
     if (this.ids.has(id)) this.fail(`schedule() handed out id ${id} twice`);
-    const e: Entry = { id, slot, st: 'queued', enc, tick: 0, seq: 0, fixedIn: -1, linked: false, unref, mayDeferIn: -1 };
+    const e: Entry = { id, slot, st: 'queued', enc, tick: 0, seq: 0, fixedIn: -1, linked: false, unref, mayDeferIn: -1, recTick: 0 };
     this.ids.add(id);
     this.all.push(e);
     this.bySlot.set(slot, e);
-    this.queue.push(slot);
+    this.queue.push([slot]);
     this.pending++;
     if (!unref) this.refs++;
   }
@@ -258,7 +274,35 @@ class Fuzz {
     return false;
   }
 
+  /** The driver never has records queued when it calls the core synchronously: flush them. */
+  sync(): void {
+    if (this.recs !== 0) this.flush(0);
+  }
+
+  cancelRec(t: Target): void {
+    const [id] = this.resolve(t);
+    if (!(id > SLOT_MASK)) return; // the driver queues only numbers that could be ids
+    this.queue.push([-id]);
+    this.recs++;
+  }
+
+  refreshRec(t: Target, extra: number): void {
+    const [id, e] = this.resolve(t);
+    if (!(id > SLOT_MASK)) return;
+    // An instant no earlier than the entry's deadline now (or once its queued slot is fixed)
+    // nor than any refresh already queued for it: a refresh never moves a deadline earlier.
+    let at = this.clock + extra;
+    if (e !== undefined) {
+      const now = e.st === 'queued' ? tickFor(e.enc, this.clock) : e.st === 'live' ? e.tick : 0;
+      at = Math.max(at, now + extra, e.recTick);
+      e.recTick = at;
+    }
+    this.queue.push([id, -(at + 1)]);
+    this.recs++;
+  }
+
   cancel(t: Target): void {
+    this.sync();
     const [id, e] = this.resolve(t);
     const slot = this.c.cancel(id);
     totals.calls++;
@@ -267,6 +311,7 @@ class Fuzz {
   }
 
   refresh(t: Target, how: number, extra: number): void {
+    this.sync();
     const [id, e] = this.resolve(t);
     // The new deadline: the original delay again, a longer one, or an instant; never earlier
     // than the fixed tick of a linked entry (the precondition of `rearm`).
@@ -286,10 +331,11 @@ class Fuzz {
     }
     e!.st = 'queued';
     e!.enc = enc;
-    this.queue.push(slot);
+    this.queue.push([slot]);
   }
 
   rekey(t: Target, enc: number, unref: boolean): void {
+    this.sync();
     const [id, e] = this.resolve(t);
     this.cancelModel(e);
     const dead = this.c.dead();
@@ -299,19 +345,20 @@ class Fuzz {
     // rekey = cancel + schedule (as Driver._rekey does): check like schedule does.
     if (!(Number.isInteger(nid) && nid >= 2 ** SLOT_BITS)) this.fail(`rekey() returned ${nid}`);
     const slot = nid % 2 ** SLOT_BITS;
-    const ne: Entry = { id: nid, slot, st: 'queued', enc, tick: 0, seq: 0, fixedIn: -1, linked: false, unref, mayDeferIn: -1 };
+    const ne: Entry = { id: nid, slot, st: 'queued', enc, tick: 0, seq: 0, fixedIn: -1, linked: false, unref, mayDeferIn: -1, recTick: 0 };
     const old = this.bySlot.get(slot);
     if (old !== undefined && old.st !== 'gone') this.fail(`rekey() reused slot ${slot}, still ${old.st}`);
     if (this.ids.has(nid)) this.fail(`rekey() handed out id ${nid} twice`);
     this.ids.add(nid);
     this.all.push(ne);
     this.bySlot.set(slot, ne);
-    this.queue.push(slot);
+    this.queue.push([slot]);
     this.pending++;
     if (!unref) this.refs++;
   }
 
   setRef(t: Target, keep: boolean): void {
+    this.sync();
     const [id, e] = this.resolve(t);
     const r = this.c.setRef(id, keep ? 1 : 0);
     totals.calls++;
@@ -323,30 +370,32 @@ class Fuzz {
     }
   }
 
-  /** Flushes the queue through the IN window (WINDOW slots per call), with optional garbage. */
+  /** Flushes the queue through the IN window (whole groups, at most WINDOW records per call), with optional garbage. */
   flush(garbage: number): void {
     const c = this.c;
-    const q = this.queue;
+    const items = this.queue;
     this.queue = [];
-    const items: number[] = [];
-    for (const slot of q) items.push(slot);
+    this.recs = 0;
+    const queued = new Set(items.filter((g) => g.length === 1 && g[0] >= 0).map((g) => g[0]));
     // Garbage the core must skip: slots at or past capacity, and slots that are free.
     for (let g = 0; g < garbage; g++) {
       const cap = c.capacity();
-      items.splice((g * 7919) % (items.length + 1), 0, g % 2 ? 2 ** 26 - 1 - g : cap + g);
+      items.splice((g * 7919) % (items.length + 1), 0, [g % 2 ? 2 ** 26 - 1 - g : cap + g]);
       for (let s = (g * 104_729) % Math.max(cap, 1), tries = 0; tries < 64; s = (s + 1) % Math.max(cap, 1), tries++) {
-        if (c.stateAt(s) === 0 && !q.includes(s)) { items.splice(items.length >> 1, 0, s); break; }
+        if (c.stateAt(s) === 0 && !queued.has(s)) { items.splice(items.length >> 1, 0, [s]); break; }
       }
     }
-    for (let off = 0; off < items.length; off += WINDOW) {
-      const k = Math.min(WINDOW, items.length - off);
+    for (let off = 0; off < items.length; ) {
       const win = new Float64Array(c.memory.buffer, c.windows(), WINDOW);
-      for (let j = 0; j < k; j++) win[j] = items[off + j];
+      let k = 0;
+      let end = off;
+      while (end < items.length && k + items[end].length <= WINDOW) for (const r of items[end++]) win[k++] = r;
       const dead = c.dead();
-      c.flush(this.clock, k);
+      c.flush(this.clock, k, end < items.length ? 1 : 0);
       totals.calls++;
       if (c.dead() < dead) this.swept();
-      for (let j = 0; j < k; j++) this.fixModel(items[off + j]);
+      for (let j = off; j < end; j++) this.apply(items[j]);
+      off = end;
       this.verify();
     }
     if (items.length === 0) {
@@ -355,6 +404,29 @@ class Fuzz {
       totals.calls++;
       if (c.dead() < dead) this.swept();
     }
+  }
+
+  /** What the flush does with one group of records, in the model. */
+  apply(g: number[]): void {
+    const r = g[0];
+    if (r >= 0 && r <= SLOT_MASK) return this.fixModel(r);
+    if (r < 0) {
+      totals.records++;
+      this.cancelModel(this.owner(-r));
+      return;
+    }
+    totals.records++;
+    const e = this.owner(r);
+    if (e === undefined || (e.st !== 'live' && e.st !== 'emitted')) return;
+    if (e.st === 'emitted') {
+      this.pending++;
+      if (!e.unref) this.refs++;
+    }
+    e.st = 'live';
+    e.tick = tickFor(g[1], this.clock);
+    e.seq = this.seq++;
+    e.linked = true;
+    e.fixedIn = this.inPass ? this.passNo : -1;
   }
 
   fixModel(slot: number): void {
@@ -376,6 +448,9 @@ class Fuzz {
   process(): void {
     const c = this.c;
     let begin = 0;
+    // As the driver does: records are applied before any process call (mid-pass too: the
+    // checkpoint runs between two timers of the test clock).
+    this.sync();
     if (!this.inPass) {
       // As the driver does: registrations made before the pass are fixed before it begins.
       if (this.queue.length !== 0) this.flush(0);
@@ -487,16 +562,20 @@ async function runOps(ops: Op[]): Promise<void> {
         }
         break;
       case 'cancel': f.cancel(op.target); break;
+      case 'cancelRec': f.cancelRec(op.target); break;
+      case 'refreshRec': f.refreshRec(op.target, op.extra); break;
       case 'refresh': f.refresh(op.target, op.how, op.extra); break;
       case 'rekey': f.rekey(op.target, f.encOf(op.enc), op.unref); break;
       case 'setRef': f.setRef(op.target, op.keep); break;
       case 'flush': f.flush(op.garbage); break;
       case 'clock':
         // Between passes only: a pass keeps one tick.
+        // Records never outlive the turn they were made in: the checkpoint flushes them first.
+        f.sync();
         if (!f.inPass) f.clock = Math.min(f.clock + op.ms, CLOCK_LIMIT - 2 ** 37);
         break;
       case 'pass': f.process(); break;
-      case 'odd': if (!f.inPass) f.odd(op.tick); break;
+      case 'odd': f.sync(); if (!f.inPass) f.odd(op.tick); break;
       case 'sweep': f.sweep(); break;
       case 'noop': break;
     }
@@ -516,7 +595,7 @@ async function runOps(ops: Op[]): Promise<void> {
 
 describe('wasm ABI fuzz (testing build, invariant check after every call)', () => {
   afterAll(() => {
-    console.log(`fuzz_abi.test: ${totals.runs} runs, ${totals.ops} operations, ${totals.calls} ABI calls, ${totals.checks} check() calls, ${totals.passes} passes, ${totals.emitted} entries handed out, ${totals.sweeps} sweeps, ${totals.forged} forged or foreign ids`);
+    console.log(`fuzz_abi.test: ${totals.runs} runs, ${totals.ops} operations, ${totals.calls} ABI calls, ${totals.checks} check() calls, ${totals.passes} passes, ${totals.emitted} entries handed out, ${totals.sweeps} sweeps, ${totals.forged} forged or foreign ids, ${totals.records} cancel / refresh records`);
   });
 
   it(`${RUNS} runs × ${OPS} random operations: invariants hold, the model agrees`, async () => {
