@@ -462,9 +462,15 @@ export class Driver {
     let d = Number(ms);
     if (!(d >= 1)) d = 1;
     if (repeat && d > HORIZON) d = HORIZON;
-    // A plain timeout stores its callback itself: no object per timer on this path.
-    const id = this._arm(repeat || args ? new FacadeCall(cb, args, repeat ? d : 0) : cb, d, false);
+    // As _arm, written out: one call less on the hottest path (V8 did not inline the chain).
+    if (this._closed) throw new ShutdownError();
+    const id = this._core._schedule(d, 0);
+    if (id < 0) throw outOfMemory();
     const slot = id & SLOT_MASK;
+    if (slot >= this._delays.length) this._reserve(slot + 1);
+    // A plain timeout stores its callback itself: no object per timer on this path.
+    this._targets[slot] = repeat || args ? new FacadeCall(cb, args, repeat ? d : 0) : cb;
+    this._push(slot, 0);
     if (d <= 0xffff_fffe) {
       this._delays[slot] = Math.ceil(d);
     } else {
