@@ -37,7 +37,7 @@ let states: usize = 0;
 
 /**
  * The control block: counters both sides read and write, at fixed byte offsets that
- * src/core.ts mirrors. Kept in memory rather than in globals so that JS reaches them
+ * src/wasm.ts mirrors. Kept in memory rather than in globals so that JS reaches them
  * without a call.
  */
 export const CTRL: usize = memory.data(40, 16);

@@ -1,11 +1,12 @@
 // The whole ABI of the wasm core. Only i32 and f64 cross the boundary: a u64 export would
 // become a BigInt in JS and cost several times as much per call. Ticks stay u64 inside.
 //
-// Arming, cancelling and re-arming a single timer are not here: JS does them with a few
-// loads and stores on the core's memory (src/core.ts), following the entry layout and the
-// control block of entry.ts. The core does what walks many entries: it inserts a batch of
-// registrations (flush), hands out due entries (process), reclaims cancelled ones (sweep,
-// from flush or refill) and grows the slab.
+// Arming a timer is not here: JS does it with a few stores on the core's memory
+// (src/wasm.ts), following the entry layout and the control block of entry.ts. The core
+// checks every id it is given and does what walks many entries: it works through a batch
+// of records (flush: registrations, cancels, refreshes), hands out due entries (process),
+// reclaims cancelled ones (sweep, from flush or refill) and grows the slab; a synchronous
+// cancel, re-arm or (un)ref by id is one call.
 import { CTRL, slabBase as slabStart, slabInit } from './entry';
 import { grow, capacity as slabCapacity } from './entry';
 import { IN_WINDOW } from './wheel';

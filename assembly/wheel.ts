@@ -16,8 +16,9 @@
 // is exactly one tick, and its entries are due.
 //
 // Three things differ from a textbook wheel, all to keep cache misses per operation low:
-// - Registrations are not inserted when made. They wait in a queue (held by JS) and are
-//   inserted by `flush(now)` with one clock reading for the batch (Tokio does the same).
+// - Registrations are not inserted when made. They wait as records in the IN window (written
+//   by JS, with the façade's cancels and refreshes in between) and are inserted by
+//   `flush(now)` with one clock reading for the batch (Tokio does the same).
 // - Cancelling does not unlink: it marks the entry DEAD, and the dead entry is reaped
 //   when its slot is processed (or by `sweep` once dead entries outnumber the live ones
 //   and an eighth of the slab).
@@ -154,7 +155,7 @@ export function tickFor(enc: f64, now: f64): u64 {
 // ---- the operations JS calls -------------------------------------------------------------
 
 /**
- * Makes room on the free list for JS to arm from (src/core.ts pops it): reclaims dead
+ * Makes room on the free list for JS to arm from (src/wasm.ts pops it): reclaims dead
  * entries first when they are many, else grows the slab. False when memory is exhausted.
  */
 export function refill(): bool {

@@ -3,10 +3,10 @@
 // every ratio). Loops take pre-generated delays and write handles into pre-allocated arrays.
 //
 // tickwheel is used through its public module-level API only (the default driver), as
-// users call it. Its deferred work (inserting registrations at the microtask checkpoint,
-// sweeping cancelled entries, which the core does at the cancel-only checkpoint once dead
-// entries outnumber live ones) happens before the scenario's `await setImmediate` returns,
-// so it is inside every timed region.
+// users call it. Its deferred work (inserting registrations and applying cancel and refresh
+// records at the microtask checkpoint, sweeping cancelled entries once dead ones outnumber
+// live ones) happens before the scenario's `await setImmediate` returns, so it is inside
+// every timed region.
 
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';

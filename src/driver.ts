@@ -3,9 +3,13 @@
 // HOW a timer lives
 //   schedule ──► core._schedule (JS stores on the wasm memory, no call across: takes a slot
 //            │   off the free list, stores the delay, returns the id; see src/wasm.ts)
-//            └─► slot index pushed on `q` (the registration queue) + a microtask "checkpoint"
-//   checkpoint ─► one clock reading; wasm `flush` fixes every queued deadline against it and
-//                 inserts the entries in queue order; the host timer is re-armed if needed.
+//            └─► slot index written as a record into the core's IN window (the queue) + a
+//                microtask "checkpoint"; clearTimeout / refreshTimeout outside callbacks
+//                write records too (-id; id and delay), in order with the others
+//   checkpoint ─► one clock reading; wasm `flush` works through the records in order: fixes
+//                 deadlines against it and inserts the entries, checks ids and cancels or
+//                 re-arms; the host timer is re-armed if needed. (A burst that fills the
+//                 window is flushed then, with its own reading.)
 //   host timer ─► a pass: wasm `process` hands due slots out through the OUT window, a
 //                 batch per call; JS runs each one's target (checking first that an earlier
 //                 callback of the batch did not cancel or re-arm it), then asks again.
@@ -691,7 +695,7 @@ export class Driver {
     queueMicrotask(() => { throw err; });
   }
 
-  // ---- registration queue and checkpoint -------------------------------------------------
+  // ---- the record queue and the checkpoint -----------------------------------------------
 
   /** Appends record `r` to the queue; `op` 1 marks a cancel or refresh record. */
   private _push(r: number, op: number): void {

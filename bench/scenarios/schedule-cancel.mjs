@@ -2,9 +2,10 @@
 //
 // Timed region, identical for every contender:
 //   t0 · schedule all · await setImmediate · t1 · cancel all · await setImmediate · t2
-// The macrotask waits matter: tickwheel inserts registrations into the wheel at a microtask
-// checkpoint, and its cancel leaves dead entries that the core sweeps at the next checkpoint
-// once they outnumber live ones; both happen inside the region. Delays are pre-generated
+// The macrotask waits matter: tickwheel inserts registrations into the wheel and applies
+// cancels at a microtask checkpoint (or when a burst fills its queue window), and a cancel
+// leaves a dead entry that the core sweeps at a checkpoint once dead ones outnumber live
+// ones; all of it happens inside the region. Delays are pre-generated
 // and seeded.
 //
 // Variants: random delays 61–120 s (the brief's 1–60 s + 60 s of headroom, see lib.mjs;
