@@ -179,33 +179,33 @@ export function flush(now: f64, count: u32, more: bool): void {
   let seq = <u32>ctrl(C_SEQ);
   const cap = capacity();
   // Touch the entries that ids name first, in a loop of independent loads: their cache
-  // misses overlap here instead of stalling the work below one at a time. A cancel needs
-  // word B only, a refresh word A too. (Slots were armed just now, in order: no need.)
+  // misses overlap here instead of stalling the work below one at a time (word B, which
+  // every id check reads). Slots were armed just now, in order: no need.
   let touch: u32 = 0;
   for (let k: u32 = 0; k < count; k++) {
     const r = load<f64>(IN_WINDOW + (<usize>k << 3));
     const i = <u32><u64>abs(r) & (MAX_ENTRIES - 1);
-    if (i < cap) {
-      if (r < 0) touch += stateOf(i);
-      else if (r >= <f64>MAX_ENTRIES) touch += seqOf(i);
-    }
+    if (i < cap && (r < 0 || r >= <f64>MAX_ENTRIES)) touch += stateOf(i);
   }
   touched = touch;
   let killed = 0;
   for (let j: u32 = 0; j < count; j++) {
     const r = load<f64>(IN_WINDOW + (<usize>j << 3));
-    let i: u32;
-    if (r < 0) {
-      i = slotOfId(-r);
-      if (i != NIL && kill(i)) killed++;
-      continue;
-    }
-    if (r >= <f64>MAX_ENTRIES) {
+    let i = <u32>r;
+    if (r < 0 || r >= <f64>MAX_ENTRIES) {
+      // A cancel or refresh record. It is never older than the arming record of the timer
+      // it names, so if that entry is still QUEUED here, the id was forged and names a
+      // timer armed after the record was made: not this record's business.
+      i = slotOfId(abs(r));
+      const named = i != NIL && stateOf(i) != ST_QUEUED;
+      if (r < 0) {
+        if (named && kill(i)) killed++;
+        continue;
+      }
       j++;
+      if (!named) continue;
       // Re-armed here as `rearm` would have done it, then fixed below like any queued slot.
       i = <u32>rearm(r, load<f64>(IN_WINDOW + (<usize>j << 3)));
-    } else {
-      i = <u32>r;
     }
     if (i >= cap) continue; // also -1 from rearm
     const st = stateOf(i);

@@ -331,3 +331,20 @@ describe('cancels and refreshes queued for the checkpoint', () => {
     expect(d.stats()).toMatchObject({ pending: 0, cancelled: 2000 });
   });
 });
+
+describe('an id forged to name the next timer of a slot', () => {
+  it('queued before that timer exists, neither clears nor refreshes it', async () => {
+    const d = paused();
+    const log: string[] = [];
+    const a = d.setTimeout(() => log.push('a'), 5);
+    await d.advance(5); // a fires; its slot is free again, one generation on
+    const next = a + 2 ** 26; // what the slot's next timer will be called
+    d.clearTimeout(next); //    queued now, applied at the checkpoint
+    d.refreshTimeout(next);
+    const b = d.setTimeout(() => log.push(`b at ${d.now()}`), 3);
+    expect(b).toBe(next);
+    await d.advance(10);
+    expect(log).toEqual(['a', 'b at 8']);
+    expect(d.stats().cancelled).toBe(0);
+  });
+});

@@ -410,14 +410,16 @@ class Fuzz {
   apply(g: number[]): void {
     const r = g[0];
     if (r >= 0 && r <= SLOT_MASK) return this.fixModel(r);
+    totals.records++;
+    // A record names the timer it was made for; a timer still queued here was armed after
+    // the record (its id was forged: a slot's next generation), so the record ignores it.
+    const e = this.owner(Math.abs(r));
+    if (e === undefined || e.st === 'queued') return;
     if (r < 0) {
-      totals.records++;
-      this.cancelModel(this.owner(-r));
+      this.cancelModel(e);
       return;
     }
-    totals.records++;
-    const e = this.owner(r);
-    if (e === undefined || (e.st !== 'live' && e.st !== 'emitted')) return;
+    if (e.st !== 'live' && e.st !== 'emitted') return;
     if (e.st === 'emitted') {
       this.pending++;
       if (!e.unref) this.refs++;
