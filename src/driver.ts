@@ -872,7 +872,6 @@ export class Driver {
   /** One pass in real time: every due timer, back to back. Returns how many fired. */
   private _pass(now: number): number {
     if (this._qLen !== 0) this._flush(now);
-    const core = this._core;
     const tick = Math.floor(now);
     let fired = 0;
     this._inPass = true;
@@ -892,7 +891,6 @@ export class Driver {
   /** One pass on the test clock: like `_pass`, but microtasks run after each timer. */
   private async _stepPass(now: number): Promise<number> {
     if (this._qLen !== 0) this._flush(now);
-    const core = this._core;
     const tick = Math.floor(now);
     let fired = 0;
     for (let n = this._w.p(tick, 1); n > 0; n = this._w.p(tick, 0)) {
