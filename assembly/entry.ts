@@ -114,7 +114,6 @@ export function setTickSeq(i: u32, tick: u64, seq: u32): void {
   store<u32>(addrB(i), b | ((seq >> SEQ_LO_BITS) << SEQ_HI_SHIFT));
 }
 
-export function setSeq(i: u32, seq: u32): void { setTickSeq(i, tickOf(i), seq); }
 
 /** The encoded delay of a QUEUED or REFRESHING entry. */
 export function encodedDelay(i: u32): f64 { return load<f64>(addrA(i)); }

@@ -15,10 +15,14 @@
 // 0, the slot is taken and its entries re-inserted lower ("cascading"); at level 0 a slot
 // is exactly one tick, and its entries are due.
 //
-// Three things differ from a textbook wheel, all to keep cache misses per operation low:
+// Four things differ from a textbook wheel, all to keep work and cache misses per operation low:
 // - Registrations are not inserted when made. They wait as records in the IN window (written
 //   by JS, with the façade's cancels and refreshes in between) and are inserted by
 //   `flush(now)` with one clock reading for the batch (Tokio does the same).
+// - A batch is inserted as one list, in the slot of its earliest deadline; its other entries
+//   move on to their own slots only when that slot comes up. Most timers of a busy program
+//   (idle timeouts, retries) are cancelled or refreshed long before that, and are then never
+//   placed one by one at all.
 // - Cancelling does not unlink: it marks the entry DEAD, and the dead entry is reaped
 //   when its slot is processed (or by `sweep` once dead entries outnumber the live ones
 //   and an eighth of the slab).
@@ -36,7 +40,7 @@ import {
 } from './constants';
 import {
   C_DEAD, C_KILLED, C_LIVE, C_REFS, C_SEQ, C_SWEEPS, capacity, ctrl, encodedDelay, setEncodedDelay, flipUnref, freeCount, freeEmpty, genOf, grow, isUnref, nextOf,
-  rebuildFreeList, release, seqOf, setCtrl, setNext, setSeq, setState, setTickSeq, stateOf, tickOf,
+  rebuildFreeList, release, seqOf, setCtrl, setNext, setState, setTickSeq, stateOf, tickOf,
 } from './entry';
 import { TOP_LEVEL, levelFor, nextOccupiedOffset, slotDeadline, slotFor, ticksCeil } from './level';
 
@@ -87,17 +91,16 @@ let lastOut: u32 = 0;
 // @ts-ignore: decorator
 @inline function setTail(k: u32, i: u32): void { store<u32>(TAILS + (<usize>k << 2), i); }
 
-// @ts-ignore: decorator
-@inline function appendInline(k: u32, i: u32): void {
-  setNext(i, NIL);
+/** Appends the chain of entries `first` .. `last` (already linked in order) to list k. */
+function appendChain(k: u32, first: u32, last: u32): void {
+  setNext(last, NIL);
   const t = tail(k);
-  if (t == NIL) setHead(k, i);
-  else setNext(t, i);
-  setTail(k, i);
+  if (t == NIL) setHead(k, first);
+  else setNext(t, first);
+  setTail(k, last);
 }
 
-// The hot loops (flush, sweep) inline list appends and placement; the rest call these.
-function append(k: u32, i: u32): void { appendInline(k, i); }
+function append(k: u32, i: u32): void { appendChain(k, i, i); }
 
 /** Detaches a whole list and returns its first entry. */
 function take(k: u32): u32 {
@@ -125,18 +128,24 @@ export function wheelReset(): void {
 
 // ---- insertion -------------------------------------------------------------------------
 
-/** Puts a live entry with tick > elapsed into its wheel slot. */
-function insertWheel(i: u32, tick: u64): void {
+/** Puts a chain of live entries, none due before `tick` (> elapsed), into the wheel slot of `tick`. */
+function insertChain(first: u32, last: u32, tick: u64): void {
   const level = levelFor(elapsed, tick);
   const slot = slotFor(tick, level);
-  append(level * SLOTS + slot, i);
+  appendChain(level * SLOTS + slot, first, last);
   setOccupied(level, occupied(level) | (<u64>1 << slot));
 }
 
-/** Places a live entry by its tick: the wheel, or DEFERRED when its tick was already reached. */
-function place(i: u32, tick: u64): void {
-  if (tick <= passTick) append(DEFERRED, i);
-  else insertWheel(i, tick);
+function insertWheel(i: u32, tick: u64): void { insertChain(i, i, tick); }
+
+/**
+ * Places a chain of live entries by the earliest tick among them: the wheel, or DEFERRED
+ * when that tick was already reached. Entries due later than `tick` move on when the slot
+ * is processed (collectDue re-inserts them where their own tick says).
+ */
+function placeChain(first: u32, last: u32, tick: u64): void {
+  if (tick <= passTick) appendChain(DEFERRED, first, last);
+  else insertChain(first, last, tick);
 }
 
 /** Turns an encoded delay into a tick, against `now`, clamped to now + HORIZON. */
@@ -180,15 +189,17 @@ export function flush(now: f64, count: u32, more: bool): void {
   const cap = capacity();
   // Touch the entries that ids name first, in a loop of independent loads: their cache
   // misses overlap here instead of stalling the work below one at a time (word B, which
-  // every id check reads). Slots were armed just now, in order: no need.
+  // every id check reads). Slots were armed just now, in order: touching them costs little.
   let touch: u32 = 0;
   for (let k: u32 = 0; k < count; k++) {
-    const r = load<f64>(IN_WINDOW + (<usize>k << 3));
-    const i = <u32><u64>abs(r) & (MAX_ENTRIES - 1);
-    if (i < cap && (r < 0 || r >= <f64>MAX_ENTRIES)) touch += stateOf(i);
+    const i = <u32><u64>abs(load<f64>(IN_WINDOW + (<usize>k << 3))) & (MAX_ENTRIES - 1);
+    if (i < cap) touch += stateOf(i);
   }
   touched = touch;
   let killed = 0;
+  // The registrations fixed here, chained in order, and the earliest of their ticks.
+  let first = NIL, last = NIL;
+  let earliest = u64.MAX_VALUE;
   for (let j: u32 = 0; j < count; j++) {
     const r = load<f64>(IN_WINDOW + (<usize>j << 3));
     let i = <u32>r;
@@ -199,7 +210,7 @@ export function flush(now: f64, count: u32, more: bool): void {
       i = slotOfId(abs(r));
       const named = i != NIL && stateOf(i) != ST_QUEUED;
       if (r < 0) {
-        if (named && kill(i)) killed++;
+        if (named) killed += <i32>kill(i);
         continue;
       }
       j++;
@@ -209,19 +220,27 @@ export function flush(now: f64, count: u32, more: bool): void {
     }
     if (i >= cap) continue; // also -1 from rearm
     const st = stateOf(i);
-    if (st == ST_QUEUED || st == ST_REFRESHING) {
-      const tick = tickFor(encodedDelay(i), now);
+    if (st == ST_QUEUED_DEAD) {
+      release(i);
+    } else if (st == ST_QUEUED || st == ST_REFRESHING || st == ST_LIVE) {
+      // LIVE: queued twice in one batch (armed, then refreshed): only its place in line moves.
+      const tick = st == ST_LIVE ? tickOf(i) : tickFor(encodedDelay(i), now);
       setTickSeq(i, tick, seq++);
       setState(i, ST_LIVE);
       // A refreshed entry stays linked where it was; it moves on when that list is processed.
-      if (st == ST_QUEUED) place(i, tick);
-    } else if (st == ST_LIVE) {
-      // Queued twice in one batch (armed, then refreshed): only its place in line moves.
-      setSeq(i, seq++);
-    } else if (st == ST_QUEUED_DEAD) {
-      release(i);
+      if (st == ST_QUEUED) {
+        if (first == NIL) first = i;
+        else setNext(last, i);
+        last = i;
+        if (tick < earliest) earliest = tick;
+      }
     }
   }
+  // The batch waits as one list in the slot of its earliest deadline: placing each entry
+  // costs a list append per timer, and most timers of a busy program (idle timeouts,
+  // retries) are cancelled or refreshed long before; those that are still pending when the
+  // slot comes up are placed then, once.
+  if (first != NIL) placeChain(first, last, earliest);
   setCtrl(C_SEQ, <i32>seq);
   setCtrl(C_KILLED, ctrl(C_KILLED) + killed);
   // Dead entries wait in their lists until their slot comes up; once they outnumber the
@@ -325,9 +344,18 @@ function lowestLevel(): u32 {
 export function nextExpiration(): u64 {
   if (head(DUE) != NIL || head(DEFERRED) != NIL) return elapsed;
   const l = lowestLevel();
-  if (l == LEVELS) return u64.MAX_VALUE;
+  return l == LEVELS ? u64.MAX_VALUE : nextSlot(l);
+}
+
+/** The slot `nextSlot` found last. */
+let foundSlot: u32 = 0;
+
+/** The first tick of the next occupied slot of level `l` (not empty); leaves the slot in `foundSlot`. */
+function nextSlot(l: u32): u64 {
   const nowSlot = slotFor(elapsed, l);
-  return slotDeadline(elapsed, l, nextOccupiedOffset(occupied(l), nowSlot));
+  const offset = nextOccupiedOffset(occupied(l), nowSlot);
+  foundSlot = (nowSlot + offset) & (SLOTS - 1);
+  return slotDeadline(elapsed, l, offset);
 }
 
 /** Moves a list of entries whose ticks have been reached onto DUE, then sorts DUE if needed. */
@@ -347,7 +375,7 @@ function collectDue(h: u32): void {
     } else {
       const t = tickOf(h);
       if (t > elapsed) {
-        insertWheel(h, t); // moved on by a lazy re-arm: goes where its new tick says
+        insertWheel(h, t); // a later entry of a batch, or re-armed lazily: goes where its tick says
       } else {
         const s = seqOf(h);
         if (head(DUE) != NIL && (t < lastTick || (t == lastTick && s < lastSeq))) sorted = false;
@@ -364,11 +392,9 @@ function collectDue(h: u32): void {
 function advanceOneSlot(nowTick: u64): bool {
   const l = lowestLevel();
   if (l == LEVELS) return false;
-  const nowSlot = slotFor(elapsed, l);
-  const offset = nextOccupiedOffset(occupied(l), nowSlot);
-  const deadline = slotDeadline(elapsed, l, offset);
+  const deadline = nextSlot(l);
   if (deadline > nowTick) return false;
-  const slot = (nowSlot + offset) & (SLOTS - 1);
+  const slot = foundSlot;
   elapsed = deadline;
   if (passTick < elapsed) passTick = elapsed;
   setOccupied(l, occupied(l) & ~(<u64>1 << slot));
@@ -471,7 +497,7 @@ export function sweep(): u32 {
   const c = capacity();
   for (let i: u32 = 0; i < c; i++) {
     const st = stateOf(i);
-    if (st == ST_LIVE) place(i, tickOf(i));
+    if (st == ST_LIVE) placeChain(i, i, tickOf(i));
     // Re-armed but not flushed yet (a sweep can run between flush chunks or from `arm`):
     // its tick is unknown until the flush, so it waits in DEFERRED, which re-places it.
     else if (st == ST_REFRESHING) append(DEFERRED, i);

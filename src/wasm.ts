@@ -68,7 +68,6 @@ export interface WasmCore {
 // Entry states (assembly/constants.ts).
 const ST_QUEUED = 1;
 const UNREF_BIT = 1 << 27;
-const NIL = 0xffff_ffff;
 /** Ids are gen * 2^26 + slot. */
 const ID_SLOTS = SLOT_MASK + 1;
 // Control block words (assembly/entry.ts C_*).
@@ -148,9 +147,7 @@ export class Core {
       i = c[C_FREE];
     }
     const u = this._u32;
-    const n = this._nextBase + i;
-    c[C_FREE] = u[n];
-    u[n] = NIL;
+    c[C_FREE] = u[this._nextBase + i]; // its link is set when the flush chains it
     this._f64[(this._base >> 1) + i] = enc;
     const s = this._stateBase + i;
     const gen = u[s] & GEN_MASK;

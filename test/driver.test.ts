@@ -524,4 +524,27 @@ describe('registration batches', () => {
     expect(order).toEqual(want);
     d.shutdown();
   });
+  it('a batch spanning every level fires each timer at its own instant, in order, skipping the cancelled', async () => {
+    // The flush links a turn's registrations into one list in the slot of their earliest
+    // deadline; the rest move on when that slot comes up. Nothing may fire early or late
+    // for it, ties keep arming order, and nextDeadline stays exact all along.
+    const d = paused();
+    const delays = [2_000_000_000, 3, 20_000_000, 70, 300_000, 5_000, 70, 3, 64, 4096, 262_144, 16_777_216];
+    const fired: [number, number][] = [];
+    const ids = delays.map((ms, i) => d.setTimeout(() => fired.push([i, d.now()]), ms));
+    d.clearTimeout(ids[5]); // 5000 ms
+    d.clearTimeout(ids[11]);
+    const want = delays
+      .map((ms, i) => [i, ms] as [number, number])
+      .filter(([i]) => i !== 5 && i !== 11)
+      .sort((a, b) => a[1] - b[1] || a[0] - b[0]);
+    for (const ms of new Set(want.map(([, ms]) => ms))) {
+      expect(d.nextDeadline()).toBe(ms);
+      await d.advance(ms - d.now());
+      expect(fired.at(-1)).toEqual([expect.any(Number), ms]);
+    }
+    expect(fired).toEqual(want);
+    expect(d.nextDeadline()).toBeUndefined();
+    expect(d.stats().pending).toBe(0);
+  });
 });
