@@ -192,8 +192,12 @@ export function flush(now: f64, count: u32, more: bool): void {
   // every id check reads). Slots were armed just now, in order: touching them costs little.
   let touch: u32 = 0;
   for (let k: u32 = 0; k < count; k++) {
-    const i = <u32><u64>abs(load<f64>(IN_WINDOW + (<usize>k << 3))) & (MAX_ENTRIES - 1);
-    if (i < cap) touch += stateOf(i);
+    const r = load<f64>(IN_WINDOW + (<usize>k << 3));
+    const i = <u32><u64>abs(r) & (MAX_ENTRIES - 1);
+    if (i < cap) {
+      touch += stateOf(i);
+      if (r >= <f64>MAX_ENTRIES) touch += <u32>encodedDelay(i); // a refresh writes word A too
+    }
   }
   touched = touch;
   let killed = 0;
@@ -216,7 +220,7 @@ export function flush(now: f64, count: u32, more: bool): void {
       j++;
       if (!named) continue;
       // Re-armed here as `rearm` would have done it, then fixed below like any queued slot.
-      i = <u32>rearm(r, load<f64>(IN_WINDOW + (<usize>j << 3)));
+      i = <u32>rearmAt(i, load<f64>(IN_WINDOW + (<usize>j << 3)));
     }
     if (i >= cap) continue; // also -1 from rearm
     const st = stateOf(i);
@@ -301,7 +305,11 @@ export function cancel(id: f64): i32 {
  */
 export function rearm(id: f64, enc: f64): i32 {
   const i = slotOfId(id);
-  if (i == NIL) return -1;
+  return i == NIL ? -1 : rearmAt(i, enc);
+}
+
+/** `rearm` for the entry at slot `i`, its id already checked. */
+function rearmAt(i: u32, enc: f64): i32 {
   const st = stateOf(i);
   if (st == ST_LIVE || st == ST_REFRESHING) {
     setState(i, ST_REFRESHING);
@@ -339,12 +347,12 @@ function lowestLevel(): u32 {
 /**
  * The tick at which the wheel next has work: `elapsed` when entries are waiting for a pass,
  * else the first tick of the next occupied slot (an underestimate above level 0, like Tokio's:
- * waking there cascades the slot). u64.MAX_VALUE when nothing is pending.
+ * waking there cascades the slot). -1 when nothing is pending.
  */
-export function nextExpiration(): u64 {
-  if (head(DUE) != NIL || head(DEFERRED) != NIL) return elapsed;
+export function nextExpiration(): f64 {
+  if (head(DUE) != NIL || head(DEFERRED) != NIL) return <f64>elapsed;
   const l = lowestLevel();
-  return l == LEVELS ? u64.MAX_VALUE : nextSlot(l);
+  return l == LEVELS ? -1 : <f64>nextSlot(l);
 }
 
 /** The slot `nextSlot` found last. */
@@ -413,11 +421,12 @@ function releaseLastOut(): void {
 
 /**
  * Writes up to WINDOW due entries to OUT_WINDOW, in deadline order (ties by arming order),
- * processing ticks up to `nowTick`. `begin` starts a pass: only then do DEFERRED entries
+ * processing ticks up to `nowMs` (a whole tick). `begin` starts a pass: only then do DEFERRED entries
  * (armed for ticks already reached) become due, so re-arming for "now" from a callback
  * fires in the next pass, never this one. Returns the count; 0 ends the pass.
  */
-export function process(nowTick: u64, begin: bool): u32 {
+export function process(nowMs: f64, begin: bool): u32 {
+  const nowTick = <u64>nowMs; // saturating: negative and NaN are 0
   releaseLastOut();
   if (begin) {
     if (passTick < nowTick) passTick = nowTick;
