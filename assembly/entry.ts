@@ -73,8 +73,8 @@ export const C_KILLED: usize = 28;
 /** Per-instance salt so that ids of two drivers differ. */
 let genSeed: u32 = 0;
 
-const STATE_SHIFT: u32 = GEN_BITS; // 24
-const UNREF_BIT: u32 = 1 << 27;
+export const STATE_SHIFT: u32 = GEN_BITS; // 24
+export const UNREF_BIT: u32 = 1 << 27;
 const SEQ_HI_SHIFT: u32 = 28;
 
 // @ts-ignore: decorator
@@ -91,14 +91,15 @@ const SEQ_HI_SHIFT: u32 = 28;
 // @ts-ignore: decorator
 @inline export function setNext(i: u32, n: u32): void { store<u32>(addrNext(i), n); }
 // @ts-ignore: decorator
-@inline function wordB(i: u32): u32 { return load<u32>(addrB(i)); }
+@inline export function wordB(i: u32): u32 { return load<u32>(addrB(i)); }
+// @ts-ignore: decorator
+@inline export function setWordB(i: u32, b: u32): void { store<u32>(addrB(i), b); }
 export function genOf(i: u32): u32 { return wordB(i) & GEN_MASK; }
 // @ts-ignore: decorator
 @inline export function stateOf(i: u32): u32 { return (wordB(i) >> STATE_SHIFT) & 7; }
 export function isUnref(i: u32): bool { return (wordB(i) & UNREF_BIT) != 0; }
 
-// @ts-ignore: decorator
-@inline export function seqOf(i: u32): u32 {
+export function seqOf(i: u32): u32 {
   return <u32>(load<u64>(addrA(i)) >> TICK_BITS) | ((wordB(i) >> SEQ_HI_SHIFT) << SEQ_LO_BITS);
 }
 

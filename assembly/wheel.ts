@@ -34,13 +34,13 @@
 //   when (rarely) list order and arming order disagree.
 
 import {
-  DEFERRED, DUE, HORIZON, LEVELS, LIST_COUNT, MAX_ENTRIES, NIL, SLOTS, SLOT_BITS, SLOT_ID_BITS,
+  DEFERRED, DUE, GEN_MASK, HORIZON, LEVELS, LIST_COUNT, MAX_ENTRIES, NIL, SLOTS, SLOT_BITS, SLOT_ID_BITS,
   ST_DEAD, ST_EMITTED, ST_EMITTED_DEAD, ST_LIVE, ST_QUEUED, ST_QUEUED_DEAD,
   ST_REFRESHING, WHEEL_LISTS, WINDOW,
 } from './constants';
 import {
   C_DEAD, C_KILLED, C_LIVE, C_REFS, C_SEQ, C_SWEEPS, capacity, ctrl, encodedDelay, setEncodedDelay, flipUnref, freeCount, freeEmpty, genOf, grow, isUnref, nextOf,
-  rebuildFreeList, release, seqOf, setCtrl, setNext, setState, setTickSeq, stateOf, tickOf,
+  rebuildFreeList, release, seqOf, setCtrl, setNext, setState, setTickSeq, setWordB, stateOf, tickOf, wordB, STATE_SHIFT, UNREF_BIT,
 } from './entry';
 import { TOP_LEVEL, levelFor, nextOccupiedOffset, slotDeadline, slotFor, ticksCeil } from './level';
 
@@ -263,7 +263,7 @@ export function flush(now: f64, count: u32, more: bool): void {
 function slotOfId(id: f64): u32 {
   const v = <u64>id;
   const i = <u32>v & (MAX_ENTRIES - 1);
-  return <f64>v == id && i < capacity() && <u64>genOf(i) == v >> SLOT_ID_BITS ? i : NIL;
+  return <f64>v == id && i < capacity() && <u64>(wordB(i) & GEN_MASK) == v >> SLOT_ID_BITS ? i : NIL;
 }
 
 /**
@@ -271,12 +271,18 @@ function slotOfId(id: f64): u32 {
  * Returns whether it was.
  */
 function kill(i: u32): bool {
-  const st = stateOf(i);
-  if (st == ST_QUEUED) setState(i, ST_QUEUED_DEAD); // the flush of its slot frees it
-  else if (st == ST_LIVE || st == ST_REFRESHING) { setState(i, ST_DEAD); addDead(1); }
-  else if (st == ST_EMITTED) { setState(i, ST_EMITTED_DEAD); return true; } // no longer live
-  else return false;
-  addLive(i, -1);
+  const b = wordB(i);
+  const st = (b >> STATE_SHIFT) & 7;
+  // QUEUED -> QUEUED_DEAD (the flush of its slot frees it), EMITTED -> EMITTED_DEAD (handed
+  // out, so no longer counted live), LIVE or REFRESHING -> DEAD (reaped with its list).
+  let to = st + 1;
+  if (st == ST_LIVE || st == ST_REFRESHING) { to = ST_DEAD; addDead(1); }
+  else if (st != ST_QUEUED && st != ST_EMITTED) return false;
+  setWordB(i, b & ~(<u32>7 << STATE_SHIFT) | to << STATE_SHIFT);
+  if (st != ST_EMITTED) {
+    setCtrl(C_LIVE, live() - 1);
+    if (!(b & UNREF_BIT)) setCtrl(C_REFS, ctrl(C_REFS) - 1);
+  }
   return true;
 }
 
@@ -286,10 +292,10 @@ function isPending(i: u32): bool {
   return st == ST_QUEUED || st == ST_LIVE || st == ST_REFRESHING;
 }
 
-/** Counts entry `i` as (no longer) pending: `d` is 1 or -1. */
-function addLive(i: u32, d: i32): void {
+/** Counts an entry whose word B is `b` as (no longer) pending: `d` is 1 or -1. */
+function addLive(b: u32, d: i32): void {
   setCtrl(C_LIVE, live() + d);
-  if (!isUnref(i)) setCtrl(C_REFS, ctrl(C_REFS) + d);
+  if (!(b & UNREF_BIT)) setCtrl(C_REFS, ctrl(C_REFS) + d);
 }
 
 /** Cancels by id (the synchronous path). Returns the slot if the timer was pending, else -1. */
@@ -316,7 +322,7 @@ function rearmAt(i: u32, enc: f64): i32 {
   } else if (st == ST_EMITTED) {
     // Handed out and re-armed from its own callback: pending again.
     setState(i, ST_QUEUED);
-    addLive(i, 1);
+    addLive(wordB(i), 1);
   } else if (st != ST_QUEUED) {
     return -1;
   }
@@ -329,9 +335,9 @@ export function setRef(id: f64, keep: bool): bool {
   const i = slotOfId(id);
   if (i == NIL || !isPending(i)) return false;
   if (isUnref(i) == keep) {
-    addLive(i, -1); // uncounted with the old setting, counted with the new
+    addLive(wordB(i), -1); // uncounted with the old setting, counted with the new
     flipUnref(i);
-    addLive(i, 1);
+    addLive(wordB(i), 1);
   }
   return true;
 }
@@ -448,7 +454,7 @@ export function process(nowMs: f64, begin: bool): u32 {
     // Re-armed during this pass while it waited here (flushed or not): never this pass.
     if (st == ST_REFRESHING || seqOf(i) >= passSeq) { append(DEFERRED, i); continue; }
     setState(i, ST_EMITTED);
-    addLive(i, -1);
+    addLive(wordB(i), -1);
     store<u32>(OUT_WINDOW + (<usize>n << 2), i);
     n++;
   }

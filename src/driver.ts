@@ -872,11 +872,10 @@ export class Driver {
   /** One pass in real time: every due timer, back to back. Returns how many fired. */
   private _pass(now: number): number {
     if (this._qLen !== 0) this._flush(now);
-    const tick = Math.floor(now);
     let fired = 0;
     this._inPass = true;
     try {
-      for (let n = this._w.p(tick, 1); n > 0; n = this._w.p(tick, 0)) {
+      for (let n = this._w.p(now, 1); n > 0; n = this._w.p(now, 0)) {
         for (let i = 0; i < n; i++) {
           if (this._dispatchAt(i)) fired++;
           if (this._closed) return fired;
@@ -891,9 +890,8 @@ export class Driver {
   /** One pass on the test clock: like `_pass`, but microtasks run after each timer. */
   private async _stepPass(now: number): Promise<number> {
     if (this._qLen !== 0) this._flush(now);
-    const tick = Math.floor(now);
     let fired = 0;
-    for (let n = this._w.p(tick, 1); n > 0; n = this._w.p(tick, 0)) {
+    for (let n = this._w.p(now, 1); n > 0; n = this._w.p(now, 0)) {
       for (let i = 0; i < n; i++) {
         if (this._dispatchAt(i)) {
           fired++;

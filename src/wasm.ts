@@ -49,8 +49,11 @@ export interface WasmCore {
   e(id: number, enc: number): number;
   /** setRef(id, keep): whether a pending timer keeps the host alive; 1 if `id` was pending. */
   u(id: number, keep: number): number;
-  /** process(nowTick, begin): hands out due entries through the OUT window; returns how many. */
-  p(nowTick: number, begin: number): number;
+  /**
+   * process(now, begin): hands out entries due by `now` (ms; its whole tick: fractions are cut,
+   * negative and NaN read as 0) through the OUT window; returns how many.
+   */
+  p(now: number, begin: number): number;
   /** nextExpiration(): the tick of the next work, or -1. */
   x(): number;
   /** nextDeadline(): the exact smallest pending tick, or -1. */
