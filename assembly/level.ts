@@ -39,12 +39,13 @@ export function slotDeadline(elapsed: u64, level: u32, offset: u32): u64 {
   return ((elapsed >> shift) << shift) + (<u64>offset << shift);
 }
 
-/** Rounds a deadline in ms up to a whole tick, saturating at the top of a u64 (never wraps). */
+/**
+ * Rounds a deadline in ms up to a whole tick, saturating at the top of a u64 (never wraps).
+ * The conversion is wasm's saturating one (i64.trunc_sat_f64_u): NaN and negatives give 0,
+ * anything from 2^64 up gives u64.MAX_VALUE.
+ */
 export function ticksCeil(ms: f64): u64 {
-  if (!(ms > 0)) return 0; // NaN and negatives are caught in JS; zero is tick 0
-  const t = Math.ceil(ms);
-  if (t >= 18446744073709549568.0) return u64.MAX_VALUE;
-  return <u64>t;
+  return <u64>Math.ceil(ms);
 }
 
 export const TOP_LEVEL: u32 = LEVELS - 1;

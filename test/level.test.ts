@@ -109,6 +109,9 @@ describe('tick rounding', () => {
     const table: Array<[number, number]> = [
       [0, 0], [-0, 0], [-5, 0], [0.0001, 1], [1, 1], [1.5, 2], [63.999, 64], [64, 64], [64.0001, 65],
       [4096, 4096], [2 ** 36 - 1, 2 ** 36 - 1], [2 ** 36 - 0.5, 2 ** 36],
+      // The conversion saturates: NaN and below zero give 0; 2^64 and up the top of a u64,
+      // which the test build reports as -1.
+      [-0.5, 0], [NaN, 0], [-Infinity, 0], [2 ** 63, 2 ** 63], [2 ** 64, -1], [2 ** 70, -1], [Infinity, -1],
     ];
     for (const [ms, tick] of table) expect(core.ticksCeil(ms), `${ms}`).toBe(tick);
   });
