@@ -22,8 +22,7 @@ export const LIST_COUNT: u32 = WHEEL_LISTS + 2;
 export const NIL: u32 = 0xffff_ffff;
 
 /** Bytes per entry of the slab (see entry.ts for the layout). */
-export const ENTRY_BYTES: u32 = 16;
-export const ENTRY_SHIFT: u32 = 4;
+export const ENTRY_BYTES: u32 = 20;
 
 /** An id is gen * 2^SLOT_ID_BITS + slot. Slots therefore stop at 2^26 (67 M timers). */
 export const SLOT_ID_BITS: u32 = 26;

@@ -1,17 +1,19 @@
 // The entry slab: the only module that loads or stores entry memory.
 //
 // Ground rules
-// - Entries are indices (u32; NIL marks "none"). Their fields live in three arrays,
+// - Entries are indices (u32; NIL marks "none"). Their fields live in four arrays,
 //   structure-of-arrays, because the hot operations each need only one or two of them:
 //     A: u64 at SLAB + i * 8        tick (43 bits) | seq low bits (21)
 //     next: u32 at NEXTS + i * 4    list link (also the free list)
 //     B: u32 at STATES + i * 4      generation (0..23) | state (24..26) | unref (27) | seq high bits (28..31)
+//     D: u32 at DELAYS + i * 4      the façade's delay in whole ms (JS writes it when it arms a
+//                                   setTimeout / setInterval; refresh records re-arm with it)
 //   Checking an id, cancelling, (un)ref'ing and sweeping read only B: at 10^6 timers that
-//   is a dense 4 MB array instead of every fourth word of a 16 MB slab, so a cancel in
-//   random order misses the cache less and an in-order pass streams a quarter of the bytes.
-// - The three arrays sit back to back (A, next, B) right after static data; growing moves
-//   the B and next arrays up (amortised: growth is by 1/8). Their byte offsets are in the
-//   control block, for JS.
+//   is a dense 4 MB array instead of every fifth word of a 20 MB slab, so a cancel in
+//   random order misses the cache less and an in-order pass streams a fifth of the bytes.
+// - The four arrays sit back to back (A, next, B, D) right after static data, each as long
+//   as the capacity; growing moves the next, B and D arrays up (amortised: growth is by 1/8).
+//   JS finds them from the slab base and the capacity (src/wasm.ts).
 // - Every access goes through the accessors below; callers never compute an address.
 // - `index < capacity` is the caller's promise (ids are checked by slotOfId in wheel.ts
 //   before they reach here); the accessors do not re-check it on the hot path.
@@ -26,21 +28,22 @@
 // and grows.
 
 import {
-  ENTRY_SHIFT, GEN_BITS, GEN_MASK, MAX_ENTRIES, NIL, SEQ_LO_BITS, ST_DEAD, ST_FREE, TICK_BITS, TICK_MASK,
+  ENTRY_BYTES, GEN_BITS, GEN_MASK, MAX_ENTRIES, NIL, SEQ_LO_BITS, ST_DEAD, ST_FREE, TICK_BITS, TICK_MASK,
 } from './constants';
 
 /** Byte offset of array A (entry 0's word A); set by init. */
 let slab: usize = 0;
-/** Byte offsets of the next and B arrays (they move when the slab grows). */
+/** Byte offsets of the next, B and D arrays (they move when the slab grows). */
 let nexts: usize = 0;
 let states: usize = 0;
+let delays: usize = 0;
 
 /**
  * The control block: counters both sides read and write, at fixed byte offsets that
  * src/wasm.ts mirrors. Kept in memory rather than in globals so that JS reaches them
  * without a call.
  */
-export const CTRL: usize = memory.data(40, 16);
+export const CTRL: usize = memory.data(32, 16);
 /** Head of the free list (linked through `next`). */
 export const C_FREE: usize = 0;
 /** Entries that memory currently holds. */
@@ -55,10 +58,6 @@ export const C_DEAD: usize = 16;
 export const C_SEQ: usize = 20;
 /** Sweeps so far (JS then drops the callbacks of the entries a sweep freed). */
 export const C_SWEEPS: usize = 24;
-/** Byte offset of the next array. */
-export const C_NEXTS: usize = 32;
-/** Byte offset of the B (generation and state) array. */
-export const C_STATES: usize = 36;
 /** Pending timers cancelled by the flush's cancel records since JS last read (and zeroed) it. */
 export const C_KILLED: usize = 28;
 
@@ -116,6 +115,10 @@ export function setTickSeq(i: u32, tick: u64, seq: u32): void {
 }
 
 
+/** The façade delay (whole ms) JS wrote into D when it armed entry `i`, for refresh records. */
+// @ts-ignore: decorator
+@inline export function delayOf(i: u32): u32 { return load<u32>(delays + (<usize>i << 2)); }
+
 /** The encoded delay of a QUEUED or REFRESHING entry. */
 export function encodedDelay(i: u32): f64 { return load<f64>(addrA(i)); }
 export function setEncodedDelay(i: u32, enc: f64): void { store<f64>(addrA(i), enc); }
@@ -129,11 +132,9 @@ export function slabBase(): usize { return slab; }
 /** Resets the slab to empty at `base` (the first byte after static data). */
 export function slabInit(base: usize, seed: u32): void {
   slab = (base + 15) & ~<usize>15;
-  nexts = states = slab;
-  memory.fill(CTRL, 0, 40);
+  nexts = states = delays = slab;
+  memory.fill(CTRL, 0, 32);
   setFreeHead(NIL);
-  setCtrl(C_NEXTS, <i32>slab);
-  setCtrl(C_STATES, <i32>slab);
   genSeed = seed;
 }
 
@@ -145,21 +146,23 @@ export function grow(): bool {
   if (more < 1024) more = 1024;
   let newCap = cap + more;
   if (newCap > MAX_ENTRIES) newCap = MAX_ENTRIES;
-  const end = slab + (<usize>newCap << ENTRY_SHIFT);
+  const end = slab + <usize>newCap * ENTRY_BYTES;
   const have = <usize>memory.size() << 16;
   if (end > have) {
     const pages = <i32>((end - have + 0xffff) >> 16);
     if (memory.grow(pages) < 0) return false;
   }
-  // Move B, then next, up to their new places (B first: next's new place may overlap B's old one).
+  // Move D, B, then next up to their new places (the highest first: each one's new place may
+  // overlap the old place of the one above it).
   const newNexts = slab + (<usize>newCap << 3);
   const newStates = newNexts + (<usize>newCap << 2);
+  const newDelays = newStates + (<usize>newCap << 2);
+  memory.copy(newDelays, delays, <usize>cap << 2);
   memory.copy(newStates, states, <usize>cap << 2);
   memory.copy(newNexts, nexts, <usize>cap << 2);
   nexts = newNexts;
   states = newStates;
-  setCtrl(C_NEXTS, <i32>nexts);
-  setCtrl(C_STATES, <i32>states);
+  delays = newDelays;
   // New entries join the free list lowest index first, so allocation walks memory forward.
   for (let i = newCap; i > cap; ) {
     i--;

@@ -39,7 +39,7 @@ import {
   ST_REFRESHING, WHEEL_LISTS, WINDOW,
 } from './constants';
 import {
-  C_DEAD, C_KILLED, C_LIVE, C_REFS, C_SEQ, C_SWEEPS, capacity, ctrl, encodedDelay, setEncodedDelay, flipUnref, freeCount, freeEmpty, genOf, grow, isUnref, nextOf,
+  C_DEAD, C_KILLED, C_LIVE, C_REFS, C_SEQ, C_SWEEPS, capacity, ctrl, delayOf, encodedDelay, setEncodedDelay, flipUnref, freeCount, freeEmpty, genOf, grow, isUnref, nextOf,
   rebuildFreeList, release, seqOf, setCtrl, setNext, setState, setTickSeq, setWordB, stateOf, tickOf, wordB, STATE_SHIFT, UNREF_BIT,
 } from './entry';
 import { TOP_LEVEL, levelFor, nextOccupiedOffset, slotDeadline, slotFor, ticksCeil } from './level';
@@ -179,7 +179,8 @@ export function refill(): bool {
  *   slot (0 <= r < 2^26)   a registration armed by JS (QUEUED) or re-armed in place
  *                          (REFRESHING): fix its deadline
  *   -id  (r < 0)           clearTimeout(id), made outside a callback
- *   id, enc (r >= 2^26)    refreshTimeout(id) with its encoded delay, likewise
+ *   id, enc (r >= 2^26)    refreshTimeout(id) with its encoded delay, likewise; an enc of
+ *                          NaN stands for the delay JS stored in D when it armed the timer
  * Ids are checked here (generation, range, integer), so a stale or forged one changes
  * nothing. Each deadline fixed gets the next sequence number. `more` says that more
  * windows of the same burst follow: the sweep waits for the last.
@@ -196,7 +197,7 @@ export function flush(now: f64, count: u32, more: bool): void {
     const i = <u32><u64>abs(r) & (MAX_ENTRIES - 1);
     if (i < cap) {
       touch += stateOf(i);
-      if (r >= <f64>MAX_ENTRIES) touch += <u32>encodedDelay(i); // a refresh writes word A too
+      if (r >= <f64>MAX_ENTRIES) touch += <u32>encodedDelay(i) + delayOf(i); // a refresh reads D, writes A
     }
   }
   touched = touch;
@@ -220,7 +221,8 @@ export function flush(now: f64, count: u32, more: bool): void {
       j++;
       if (!named) continue;
       // Re-armed here as `rearm` would have done it, then fixed below like any queued slot.
-      i = <u32>rearmAt(i, load<f64>(IN_WINDOW + (<usize>j << 3)));
+      const enc = load<f64>(IN_WINDOW + (<usize>j << 3));
+      i = <u32>rearmAt(i, enc == enc ? enc : <f64>delayOf(i));
     }
     if (i >= cap) continue; // also -1 from rearm
     const st = stateOf(i);

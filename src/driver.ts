@@ -126,8 +126,12 @@ export class Driver {
   /** @internal */ _core: Core;
   /** @internal The core's wasm exports (one-letter names, see WasmCore). */ _w: WasmCore;
   /** @internal */ _targets: Array<Target | ((...a: unknown[]) => void) | undefined>;
-  /** @internal Façade delays in whole ms, for refreshTimeout. */ _delays: Uint32Array;
-  /** @internal */ _bigDelays = new Map<number, number>();
+  /**
+   * @internal Façade delays over 2^32 - 2 ms, by slot (the core's D array, which holds the
+   * others for refreshTimeout, has BIG_DELAY for them). Never emptied but by shutdown: while
+   * it is empty, no such timer exists and a refresh record lets the flush read D itself.
+   */
+  _bigDelays = new Map<number, number>();
   /**
    * @internal Records queued for the next flush, written straight into the core's IN window
    * (`_core._in`), in the order things happened: slots armed or re-armed, and the façade's
@@ -206,7 +210,6 @@ export class Driver {
     this._w = this._core._w;
     const n = Math.max(1024, Math.ceil(cap ?? 0));
     this._targets = [];
-    this._delays = new Uint32Array(0);
     this._reserve(n);
     this._origin = this._rawClock();
     this._cpFn = () => this._checkpoint();
@@ -471,16 +474,18 @@ export class Driver {
     const id = this._core._schedule(d, 0);
     if (id < 0) throw outOfMemory();
     const slot = id & SLOT_MASK;
-    if (slot >= this._delays.length) this._reserve(slot + 1);
+    if (slot >= this._targets.length) this._reserve(slot + 1);
     // A plain timeout stores its callback itself: no object per timer on this path.
     this._targets[slot] = repeat || args ? new FacadeCall(cb, args, repeat ? d : 0) : cb;
     this._push(slot, 0);
-    if (d <= 0xffff_fffe) {
-      this._delays[slot] = Math.ceil(d);
-    } else {
-      this._delays[slot] = BIG_DELAY;
-      this._bigDelays.set(slot, Math.ceil(d)); // whole ms, like the Uint32Array
+    // Its delay, for refreshTimeout: in the core's D array (whole ms), or beside it when too big.
+    let whole = Math.ceil(d);
+    if (whole >= BIG_DELAY) {
+      this._bigDelays.set(slot, whole);
+      whole = BIG_DELAY;
     }
+    const core = this._core;
+    core._u32[core._delayBase + slot] = whole;
     return id;
   }
 
@@ -547,10 +552,18 @@ export class Driver {
   refreshTimeout(id: number): void {
     if (typeof id !== 'number') return;
     if (this._closed) throw new ShutdownError();
-    const slot = id & SLOT_MASK;
-    if (slot >= this._delays.length) return;
-    let d = this._delays[slot];
-    if (d === BIG_DELAY) d = this._bigDelays.get(slot) ?? HORIZON;
+    // NaN: the delay the timer was armed with, which the flush reads from the core's D array
+    // (no access to the timer's memory here: a loop of refreshes overlaps its cache misses).
+    // Read here only when the core is called at once, or when a delay too big for D exists.
+    let d = NaN;
+    if (this._running >= 0 || this._bigDelays.size !== 0) {
+      // Whatever this reads for an id that is not pending (stale, forged, out of range),
+      // the core, which checks the id, ignores.
+      const core = this._core;
+      const slot = id & SLOT_MASK;
+      d = core._u32[core._delayBase + slot];
+      if (d === BIG_DELAY) d = this._bigDelays.get(slot) ?? HORIZON;
+    }
     if (this._running < 0) {
       // As clearTimeout: a record for the flush (which checks the id), then the delay.
       if (id > SLOT_MASK) {
@@ -560,8 +573,9 @@ export class Driver {
       return;
     }
     if (this._w.e(id, d) < 0) return; // rearm
-    this._push(slot, 0);
+    this._push(id & SLOT_MASK, 0);
   }
+
 
   /**
    * This timer alone no longer keeps the Node process (or Deno/Bun) alive.
@@ -600,7 +614,7 @@ export class Driver {
     const id = this._core._schedule(enc, unref ? 1 : 0);
     if (id < 0) throw outOfMemory();
     const slot = id & SLOT_MASK;
-    if (slot >= this._delays.length) this._reserve(slot + 1);
+    if (slot >= this._targets.length) this._reserve(slot + 1);
     this._targets[slot] = target;
     this._push(slot, 0);
     return id;
@@ -823,16 +837,14 @@ export class Driver {
 
   /** Grows the JS side to hold `slots` slots (wasm grows itself). */
   private _reserve(slots: number): void {
-    let n = this._delays.length;
+    const t = this._targets;
+    let n = t.length;
     while (n < slots) n += Math.max(1024, n >> 3);
     // Filled with undefined, not holes: V8 stores into a packed array faster (about 5 ns
     // per setTimeout at 10^5 timers). Growth by 1/8 keeps the slack small.
-    const t = this._targets;
     while (t.length < n) t.push(undefined);
-    const delays = new Uint32Array(n);
-    delays.set(this._delays);
-    this._delays = delays;
   }
+
 
   // ---- passes ------------------------------------------------------------------------------
 
@@ -1205,7 +1217,6 @@ export class Driver {
     const err = new ShutdownError();
     const targets = this._targets;
     this._targets = [];
-    this._delays = new Uint32Array(0);
     this._reserve(1024);
     this._bigDelays.clear();
     this._qLen = 0;

@@ -9,15 +9,15 @@
 // synchronous cancel, re-arm and (un)ref are calls. Everything that walks many entries
 // (inserting a batch, handing out due entries, sweeping, growing) is in wasm too.
 //
-// This file must follow assembly/entry.ts exactly: entry i's fields are in three arrays —
+// This file must follow assembly/entry.ts exactly: entry i's fields are in four arrays, back
+// to back from slabBase, each `capacity` entries long (so they move when the slab grows) —
 //   A     u64 / f64 at slabBase + 8i: tick (43 bits) + seq low bits, or, while QUEUED or
 //         REFRESHING, an f64 "encoded delay" (ms >= 0, or -(instant + 1))
-//   next  u32 at ctrl[C_NEXTS] + 4i: list link (NIL = 0xffffffff)
-//   B     u32 at ctrl[C_STATES] + 4i: generation (bits 0..23) | state (24..26) | unref (27) |
-//         seq high bits (28..31)
-// and the control block is 10 i32: free-list head, capacity, live, refs, dead, next seq,
-// sweeps, cancels applied by the flush, and the byte offsets of the next and B arrays
-// (which move when the slab grows).
+//   next  u32: list link (NIL = 0xffffffff)
+//   B     u32: generation (bits 0..23) | state (24..26) | unref (27) | seq high bits (28..31)
+//   D     u32: the façade's delay in whole ms (the driver writes it; refresh records use it)
+// and the control block is 8 i32: free-list head, capacity, live, refs, dead, next seq,
+// sweeps, cancels applied by the flush.
 
 import load from '../build/tickwheel.wasm';
 import { GEN_MASK, SLOT_MASK, WINDOW } from './constants';
@@ -87,8 +87,6 @@ export const C_SEQ = 5;
 export const C_SWEEPS = 6;
 /** Pending timers the flush cancelled (from cancel records) since JS last took the count. */
 export const C_KILLED = 7;
-const C_NEXTS = 8;
-const C_STATES = 9;
 
 let compiled: WebAssembly.Module | undefined;
 
@@ -121,6 +119,8 @@ export class Core {
   _stateBase = 0;
   /** u32 index of the next array. Moves on growth. */
   _nextBase = 0;
+  /** u32 index of array D (the façade's delays). Moves on growth. */
+  _delayBase = 0;
 
   constructor(readonly _w: WasmCore) {
     this._base = _w.s() >> 2;
@@ -132,9 +132,8 @@ export class Core {
     const buf = w.memory.buffer;
     this._u32 = new Uint32Array(buf);
     this._f64 = new Float64Array(buf);
-    const c = (this._ctrl = new Int32Array(buf, w.c(), 10));
-    this._nextBase = c[C_NEXTS] >> 2;
-    this._stateBase = c[C_STATES] >> 2;
+    const cap = (this._ctrl = new Int32Array(buf, w.c(), 8))[C_CAP];
+    this._delayBase = cap + (this._stateBase = cap + (this._nextBase = this._base + 2 * cap));
     this._in = new Float64Array(buf, w.w(), WINDOW);
     this._out = new Int32Array(buf, w.w() + WINDOW * 8, WINDOW);
   }

@@ -177,6 +177,21 @@ describe('refreshTimeout', () => {
     expect(when).toBe(160);
   });
 
+  it('delays over 2^32 - 2 ms, too big for the core\'s delay array, refresh exactly; so do the others while one exists', async () => {
+    const d = paused();
+    const at: Record<string, number> = {};
+    const small = d.setTimeout(() => { at.small = d.now(); }, 99.5); // 100 whole ms
+    await d.advance(10);
+    d.refreshTimeout(small); // the flush reads the delay from the core: due 110
+    expect(d.nextDeadline()).toBe(110);
+    const big = d.setTimeout(() => { at.big = d.now(); }, 2 ** 33 + 0.5);
+    await d.advance(10);
+    d.refreshTimeout(small); // now the driver reads it: due 120
+    d.refreshTimeout(big); // 20 + 2^33 + 1, not 20 + 2^32 - 1
+    await d.advance(2 ** 34);
+    expect(at).toEqual({ small: 120, big: 20 + 2 ** 33 + 1 });
+  });
+
   it('ignores cleared, fired and unknown ids', async () => {
     const d = paused();
     let n = 0;

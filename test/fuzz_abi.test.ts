@@ -57,6 +57,8 @@ interface Entry {
   mayDeferIn: number;
   /** The latest tick a queued refresh record promises it (records never move a deadline earlier). */
   recTick: number;
+  /** Its façade delay in whole ms, written into the core's D array when it was armed. */
+  dms: number;
 }
 
 /** The core's tick for an encoded delay (assembly/wheel.ts tickFor + level.ts ticksCeil). */
@@ -239,6 +241,16 @@ class Fuzz {
     return 'rel' in enc ? enc.rel : -(Math.max(0, this.clock + enc.abs) + 1);
   }
 
+  /**
+   * Writes the delay a refresh record with NaN for its delay re-arms with into D, as the
+   * façade does when it arms a timer: the arming delay, or (armed for an instant) one made up.
+   */
+  setDelay(slot: number, enc: number): number {
+    const dms = enc >= 0 ? Math.min(Math.ceil(enc), 0xffff_fffe) : (slot * 37) % 5000;
+    new Uint32Array(this.c.memory.buffer)[this.c._delayBase + slot] = dms;
+    return dms;
+  }
+
   schedule(enc: number, unref: boolean): void {
     const dead = this.c.dead();
     const id = this.c.schedule(enc, unref ? 1 : 0);
@@ -249,7 +261,7 @@ class Fuzz {
     const old = this.bySlot.get(slot);
     if (old !== undefined && old.st !== 'gone') this.fail(`schedule() reused slot ${slot}, still ${old.st}`);
     if (this.ids.has(id)) this.fail(`schedule() handed out id ${id} twice`);
-    const e: Entry = { id, slot, st: 'queued', enc, tick: 0, seq: 0, fixedIn: -1, linked: false, unref, mayDeferIn: -1, recTick: 0 };
+    const e: Entry = { id, slot, st: 'queued', enc, tick: 0, seq: 0, fixedIn: -1, linked: false, unref, mayDeferIn: -1, recTick: 0, dms: this.setDelay(slot, enc) };
     this.ids.add(id);
     this.all.push(e);
     this.bySlot.set(slot, e);
@@ -294,10 +306,20 @@ class Fuzz {
     let at = this.clock + extra;
     if (e !== undefined) {
       const now = e.st === 'queued' ? tickFor(e.enc, this.clock) : e.st === 'live' ? e.tick : 0;
+      // Half the time, NaN: the core re-arms with the delay in D (the façade's usual record),
+      // when that keeps the rule (records are flushed before the clock moves).
+      const fromD = tickFor(e.dms, this.clock);
+      if (extra % 2 === 0 && fromD >= Math.max(now, e.recTick)) {
+        e.recTick = fromD;
+        this.queue.push([id, NaN]);
+        this.recs++;
+        return;
+      }
       at = Math.max(at, now + extra, e.recTick);
       e.recTick = at;
     }
-    this.queue.push([id, -(at + 1)]);
+    // For an id the model does not know as pending (stale, forged, foreign) either kind will do.
+    this.queue.push([id, e === undefined && extra % 2 === 0 ? NaN : -(at + 1)]);
     this.recs++;
   }
 
@@ -345,7 +367,7 @@ class Fuzz {
     // rekey = cancel + schedule (as Driver._rekey does): check like schedule does.
     if (!(Number.isInteger(nid) && nid >= 2 ** SLOT_BITS)) this.fail(`rekey() returned ${nid}`);
     const slot = nid % 2 ** SLOT_BITS;
-    const ne: Entry = { id: nid, slot, st: 'queued', enc, tick: 0, seq: 0, fixedIn: -1, linked: false, unref, mayDeferIn: -1, recTick: 0 };
+    const ne: Entry = { id: nid, slot, st: 'queued', enc, tick: 0, seq: 0, fixedIn: -1, linked: false, unref, mayDeferIn: -1, recTick: 0, dms: this.setDelay(slot, enc) };
     const old = this.bySlot.get(slot);
     if (old !== undefined && old.st !== 'gone') this.fail(`rekey() reused slot ${slot}, still ${old.st}`);
     if (this.ids.has(nid)) this.fail(`rekey() handed out id ${nid} twice`);
@@ -425,7 +447,7 @@ class Fuzz {
       if (!e.unref) this.refs++;
     }
     e.st = 'live';
-    e.tick = tickFor(g[1], this.clock);
+    e.tick = tickFor(g[1] === g[1] ? g[1] : e.dms, this.clock);
     e.seq = this.seq++;
     e.linked = true;
     e.fixedIn = this.inPass ? this.passNo : -1;
