@@ -28,7 +28,7 @@
 // and grows.
 
 import {
-  ENTRY_BYTES, GEN_BITS, GEN_MASK, MAX_ENTRIES, NIL, SEQ_LO_BITS, ST_DEAD, ST_FREE, TICK_BITS, TICK_MASK,
+  ENTRY_BYTES, GEN_BITS, GEN_MASK, MAX_ENTRIES, NIL, SEQ_LO_BITS, ST_DEAD, ST_FREE, ST_LIVE, TICK_BITS, TICK_MASK,
 } from './constants';
 
 /** Byte offset of array A (entry 0's word A); set by init. */
@@ -107,11 +107,12 @@ export function setState(i: u32, st: u32): void {
 }
 
 
-/** Fixes the entry's tick and its order among entries of the same tick. */
-export function setTickSeq(i: u32, tick: u64, seq: u32): void {
+/** Fixes the entry's tick and its order among entries of the same tick, and marks it LIVE. */
+export function setLive(i: u32, tick: u64, seq: u32): void {
   store<u64>(addrA(i), (tick & TICK_MASK) | (<u64>seq << TICK_BITS)); // seq's high bits fall off the top
-  const b = wordB(i) & 0x0fff_ffff;
-  store<u32>(addrB(i), b | ((seq >> SEQ_LO_BITS) << SEQ_HI_SHIFT));
+  // Generation and unref kept; state LIVE; seq's high bits.
+  const b = wordB(i) & (GEN_MASK | UNREF_BIT);
+  store<u32>(addrB(i), b | ST_LIVE << STATE_SHIFT | (seq >> SEQ_LO_BITS) << SEQ_HI_SHIFT);
 }
 
 

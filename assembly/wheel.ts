@@ -40,7 +40,7 @@ import {
 } from './constants';
 import {
   C_DEAD, C_KILLED, C_LIVE, C_REFS, C_SEQ, C_SWEEPS, capacity, ctrl, delayOf, encodedDelay, setEncodedDelay, flipUnref, freeCount, freeEmpty, genOf, grow, isUnref, nextOf,
-  rebuildFreeList, release, seqOf, setCtrl, setNext, setState, setTickSeq, setWordB, stateOf, tickOf, wordB, STATE_SHIFT, UNREF_BIT,
+  rebuildFreeList, release, seqOf, setCtrl, setLive, setNext, setState, setWordB, stateOf, tickOf, wordB, STATE_SHIFT, UNREF_BIT,
 } from './entry';
 import { TOP_LEVEL, levelFor, nextOccupiedOffset, slotDeadline, slotFor, ticksCeil } from './level';
 
@@ -231,8 +231,7 @@ export function flush(now: f64, count: u32, more: bool): void {
     } else if (st == ST_QUEUED || st == ST_REFRESHING || st == ST_LIVE) {
       // LIVE: queued twice in one batch (armed, then refreshed): only its place in line moves.
       const tick = st == ST_LIVE ? tickOf(i) : tickFor(encodedDelay(i), now);
-      setTickSeq(i, tick, seq++);
-      setState(i, ST_LIVE);
+      setLive(i, tick, seq++);
       // A refreshed entry stays linked where it was; it moves on when that list is processed.
       if (st == ST_QUEUED) {
         if (first == NIL) first = i;
