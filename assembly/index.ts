@@ -16,7 +16,11 @@ const NONE: f64 = -1;
 
 function toF64(t: u64): f64 { return t == u64.MAX_VALUE ? NONE : <f64>t; }
 
-/** Empties the core. `seed` salts generations so that ids of different drivers differ. */
+/**
+ * Sets the core up empty on a fresh instance; at the driver's shutdown, empties it for the
+ * queries that may follow (nothing runs on it again). `seed` salts generations so that ids
+ * of different drivers differ.
+ */
 function init(seed: i32): void {
   slabInit(__heap_base, <u32>seed);
   w.wheelReset();

@@ -121,9 +121,13 @@ function clearLists(): void {
   memory.fill(OCCUPIED, 0, LEVELS * 8);
 }
 
+/**
+ * Empties every list. The clock state (elapsed, passTick, lastOut) is left as it is: init
+ * runs on a fresh instance, where it is zero, or at the driver's shutdown, after which only
+ * queries run (they find nothing pending whatever the clock state).
+ */
 export function wheelReset(): void {
   clearLists();
-  elapsed = 0; passTick = 0; lastOut = 0;
 }
 
 // ---- insertion -------------------------------------------------------------------------
