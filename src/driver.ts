@@ -756,7 +756,9 @@ export class Driver {
     const u = core._u32;
     const base = core._stateBase;
     for (let i = 0, n = core._ctrl[C_CAP]; i < n; i++) {
-      if (t[i] !== undefined && (u[base + i] >>> STATE_SHIFT & 7) === ST_FREE) t[i] = undefined;
+      // The state alone, and a store whatever the slot held: reading the callback first cost
+      // more than writing undefined over one that is already gone (1.5 ns per slot at 10^6).
+      if ((u[base + i] >>> STATE_SHIFT & 7) === ST_FREE) t[i] = undefined;
     }
   }
 
