@@ -39,7 +39,7 @@ import {
   ST_REFRESHING, WHEEL_LISTS, WINDOW,
 } from './constants';
 import {
-  C_DEAD, C_KILLED, C_LIVE, C_REFS, C_SEQ, C_SWEEPS, capacity, ctrl, delayOf, encodedDelay, setEncodedDelay, flipUnref, freeCount, freeEmpty, genOf, grow, isUnref, nextOf,
+  C_DEAD, C_KILLED, C_LIVE, C_REFS, C_SEQ, C_SWEEPS, capacity, ctrl, delayOf, encodedDelay, setEncodedDelay, freeCount, freeEmpty, genOf, grow, nextOf,
   rebuildFreeList, release, seqOf, setCtrl, setLive, setNext, setState, setWordB, stateOf, tickOf, wordB, STATE_SHIFT, UNREF_BIT,
 } from './entry';
 import { TOP_LEVEL, levelFor, nextOccupiedOffset, slotDeadline, slotFor, ticksCeil } from './level';
@@ -291,11 +291,6 @@ function kill(i: u32): bool {
   return true;
 }
 
-/** Whether entry `i` is pending and not handed out: queued, or in a list and not dead. */
-function isPending(i: u32): bool {
-  const st = stateOf(i);
-  return st == ST_QUEUED || st == ST_LIVE || st == ST_REFRESHING;
-}
 
 /** Counts an entry whose word B is `b` as (no longer) pending: `d` is 1 or -1. */
 function addLive(b: u32, d: i32): void {
@@ -338,11 +333,14 @@ function rearmAt(i: u32, enc: f64): i32 {
 /** Marks a pending timer as (not) keeping the host alive. Returns whether `id` was pending. */
 export function setRef(id: f64, keep: bool): bool {
   const i = slotOfId(id);
-  if (i == NIL || !isPending(i)) return false;
-  if (isUnref(i) == keep) {
-    addLive(wordB(i), -1); // uncounted with the old setting, counted with the new
-    flipUnref(i);
-    addLive(wordB(i), 1);
+  if (i == NIL) return false;
+  const b = wordB(i);
+  const st = (b >> STATE_SHIFT) & 7;
+  // Pending and not handed out: queued, or in a list and not dead.
+  if (st != ST_QUEUED && st != ST_LIVE && st != ST_REFRESHING) return false;
+  if (((b & UNREF_BIT) != 0) == keep) {
+    setWordB(i, b ^ UNREF_BIT);
+    setCtrl(C_REFS, ctrl(C_REFS) + (keep ? 1 : -1)); // still pending: only the ref count moves
   }
   return true;
 }
