@@ -186,17 +186,19 @@ export function refill(): bool {
  *   id, enc (r >= 2^26)    refreshTimeout(id) with its encoded delay, likewise; an enc of
  *                          NaN stands for the delay JS stored in D when it armed the timer
  * Ids are checked here (generation, range, integer), so a stale or forged one changes
- * nothing. Each deadline fixed gets the next sequence number. `more` says that more
- * windows of the same burst follow: the sweep waits for the last.
+ * nothing. Each deadline fixed gets the next sequence number. `flags`: 1, more windows of
+ * the same burst follow (the sweep waits for the last); 2, the window holds no cancel or
+ * refresh record (JS knows: nothing to touch first).
  */
-export function flush(now: f64, count: u32, more: bool): void {
+export function flush(now: f64, count: u32, flags: u32): void {
   let seq = <u32>ctrl(C_SEQ);
   const cap = capacity();
   // Touch the entries that ids name first, in a loop of independent loads: their cache
   // misses overlap here instead of stalling the work below one at a time (word B, which
-  // every id check reads). Slots were armed just now, in order: touching them costs little.
+  // every id check reads). Slots were armed just now, in order: they need no touching, and a
+  // window of them alone skips the loop (2 ns per record).
   let touch: u32 = 0;
-  for (let k: u32 = 0; k < count; k++) {
+  for (let k: u32 = (flags & 2) * count; k < count; k++) { // starts past the end for slots only
     const r = load<f64>(IN_WINDOW + (<usize>k << 3));
     const i = <u32><u64>abs(r) & (MAX_ENTRIES - 1);
     if (i < cap) {
@@ -257,7 +259,7 @@ export function flush(now: f64, count: u32, more: bool): void {
   // slab, so it must wait for cancels in proportion to the slab (amortised O(1) per cancel
   // even when a past burst left the slab far larger than what is live).
   const d = dead();
-  if (!more && d > live() + SWEEP_SLACK && d > <i32>(cap >> 3)) sweep();
+  if (!(flags & 1) && d > live() + SWEEP_SLACK && d > <i32>(cap >> 3)) sweep();
 }
 
 /**

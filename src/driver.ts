@@ -794,7 +794,7 @@ export class Driver {
     const n = this._qLen;
     if (n !== 0) {
       if (core._ctrl[C_SEQ] + n >= this._seqLimit) this._renumber(); // seq is below 2^25: no sign
-      this._w.f(now, n, more); // flush
+      this._w.f(now, n, this._ops === 0 ? more | 2 : more); // flush; 2: no cancel or refresh records
       this._qLen = 0;
       this._ops = 0;
       this._cancelled += core._ctrl[C_KILLED];

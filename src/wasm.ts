@@ -35,11 +35,11 @@ export interface WasmCore {
   /** refill(): makes the free list non-empty, sweeping or growing; 0 when memory is exhausted. */
   g(): number;
   /**
-   * flush(now, count, more): applies the first `count` records of the IN window in order
-   * (slots to fix against `now`, cancels, refreshes; see assembly/wheel.ts). `more` (1) says
-   * that more windows of this burst follow (no sweep yet).
+   * flush(now, count, flags): applies the first `count` records of the IN window in order
+   * (slots to fix against `now`, cancels, refreshes; see assembly/wheel.ts). `flags`: 1, more
+   * windows of this burst follow (no sweep yet); 2, the window holds slots only.
    */
-  f(now: number, count: number, more?: number): void;
+  f(now: number, count: number, flags?: number): void;
   /** cancel(id): cancels a pending timer now; its slot, or -1 if `id` was not pending. */
   k(id: number): number;
   /**
