@@ -293,7 +293,6 @@ function kill(i: u32): bool {
   return true;
 }
 
-
 /** Counts an entry whose word B is `b` as (no longer) pending: `d` is 1 or -1. */
 function addLive(b: u32, d: i32): void {
   setCtrl(C_LIVE, live() + d);

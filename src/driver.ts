@@ -5,11 +5,13 @@
 //            │   off the free list, stores the delay, returns the id; see src/wasm.ts)
 //            └─► slot index written as a record into the core's IN window (the queue) + a
 //                microtask "checkpoint"; clearTimeout / refreshTimeout outside callbacks
-//                write records too (-id; id and delay), in order with the others
+//                write records too (-id; id and NaN, the delay kept in the core's D array),
+//                in order with the others
 //   checkpoint ─► one clock reading; wasm `flush` works through the records in order: fixes
-//                 deadlines against it and inserts the entries, checks ids and cancels or
-//                 re-arms; the host timer is re-armed if needed. (A burst that fills the
-//                 window is flushed then, with its own reading.)
+//                 deadlines against it and inserts the batch (as one list, in the slot of its
+//                 earliest deadline), checks ids and cancels or re-arms; the host timer is
+//                 re-armed if needed. (A burst that fills the window is flushed then, with
+//                 its own reading.)
 //   host timer ─► a pass: wasm `process` hands due slots out through the OUT window, a
 //                 batch per call; JS runs each one's target (checking first that an earlier
 //                 callback of the batch did not cancel or re-arm it), then asks again.
@@ -135,8 +137,9 @@ export class Driver {
   /**
    * @internal Records queued for the next flush, written straight into the core's IN window
    * (`_core._in`), in the order things happened: slots armed or re-armed, and the façade's
-   * cancels (-id) and refreshes (id, delay) made outside callbacks. A full window is flushed
-   * at once, so the queue never grows and never leaves the cache.
+   * cancels (-id) and refreshes (id, then the delay or NaN for "the one in D") made outside
+   * callbacks. A full window is flushed at once, so the queue never grows and never leaves
+   * the cache.
    */
   _qLen = 0;
   /** @internal Cancel and refresh records queued: entry states are not final until they are flushed. */
@@ -565,7 +568,8 @@ export class Driver {
       if (d === BIG_DELAY) d = this._bigDelays.get(slot) ?? HORIZON;
     }
     if (this._running < 0) {
-      // As clearTimeout: a record for the flush (which checks the id), then the delay.
+      // As clearTimeout: a record for the flush (which checks the id), then the delay (NaN:
+      // the flush reads it from D).
       if (id > SLOT_MASK) {
         this._push(id, 1);
         this._core._in[this._qLen++] = d; // _push leaves room for it
