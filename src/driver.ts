@@ -637,9 +637,16 @@ export class Driver {
 
   /**
    * @internal Re-arms pending timer `id` in place, for a deadline no earlier than its current
-   * one (the core moves it on lazily). Returns false when `id` is not pending.
+   * one (the core moves it on lazily). Returns false when `id` is not pending. Outside
+   * callbacks it is a refresh record, as refreshTimeout's (its cache misses overlap those of
+   * the records around it), and returns true: the caller knows its timer is pending.
    */
   _rearm(id: number, enc: number): boolean {
+    if (this._running < 0) {
+      this._push(id, 1);
+      this._core._in[this._qLen++] = enc; // _push leaves room for it
+      return true;
+    }
     const slot = this._w.e(id, enc); // rearm
     if (slot < 0) return false;
     this._push(slot, 0);

@@ -261,6 +261,24 @@ describe('reset', () => {
     await d.advance(1);
     expect(w.state).toBe('resolved');
   });
+
+  it('later, outside callbacks, in order with the timers around it: ties fire in re-arming order', async () => {
+    // An in-place reset made outside callbacks is a record of the checkpoint's queue, like
+    // refreshTimeout: it takes its place in line where it was made.
+    const d = paused();
+    const log: string[] = [];
+    const s = d.sleep(10);
+    void s.then(() => log.push('sleep'));
+    d.setTimeout(() => log.push('a'), 30);
+    await d.advance(5);
+    d.setTimeout(() => log.push('b'), 25); // due at 30, armed before the reset
+    s.reset(30); // later than 10: re-armed in place
+    d.setTimeout(() => log.push('c'), 25); // due at 30, armed after it
+    expect(s.deadline).toBe(30);
+    await d.advance(25);
+    expect(log).toEqual(['a', 'b', 'sleep', 'c']);
+    expect(d.stats().pending).toBe(0);
+  });
 });
 
 describe('cancel, dispose and signals', () => {
