@@ -24,6 +24,7 @@ import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ALLOW_STUBS } from './suite.mjs';
+import { byteString } from '../../scripts/inline-wasm.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -301,8 +302,13 @@ async function bundlePage(app) {
   });
   const js = readdirSync(join(out, 'assets')).filter((f) => f.endsWith('.js'));
   const wasmAssets = readdirSync(join(out, 'assets')).filter((f) => f.endsWith('.wasm'));
-  // The core travels as a string literal of its bytes: "\0asm" however the bundler spells the NUL.
-  const inlined = js.some((f) => /(\\0|\\x00|\\u0000|\u0000)asm/.test(readFileSync(join(out, 'assets', f), 'utf8')));
+  // The core travels as a string literal of its bytes (scripts/inline-wasm.mjs). Bundlers
+  // may re-escape control chars, so look for the longest stretch of that literal that any
+  // of them writes as it is: printable ASCII without quotes, backslashes or `$`.
+  const literal = byteString(readFileSync(join(root, 'build', 'tickwheel.wasm')));
+  const probe = (literal.match(/[\x20-\x7e]+/g) ?? []).flatMap((run) => run.split(/["'`\\$]/)).sort((a, b) => b.length - a.length)[0] ?? '';
+  if (probe.length < 16) throw new Error(`no stretch of the wasm literal long enough to look for (${probe.length} chars)`);
+  const inlined = js.some((f) => readFileSync(join(out, 'assets', f), 'utf8').includes(probe));
   if (!inlined || wasmAssets.length) throw new Error(`the bundle does not carry the wasm inline (js: ${js}, wasm assets: ${wasmAssets})`);
   return `${js.length} chunk(s), wasm inline`;
 }
