@@ -580,7 +580,6 @@ export class Driver {
     this._push(id & SLOT_MASK, 0);
   }
 
-
   /**
    * This timer alone no longer keeps the Node process (or Deno/Bun) alive.
    *
@@ -857,7 +856,6 @@ export class Driver {
     // per setTimeout at 10^5 timers). Growth by 1/8 keeps the slack small.
     while (t.length < n) t.push(undefined);
   }
-
 
   // ---- passes ------------------------------------------------------------------------------
 
