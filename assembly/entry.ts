@@ -179,11 +179,16 @@ export function grow(): bool {
 
 /** Returns an entry to the free list; its generation moves on, so every old id goes stale. */
 export function release(i: u32): void {
-  let g = (genOf(i) + 1) & GEN_MASK;
-  if (g == 0) g = 1;
-  store<u32>(addrB(i), g | (ST_FREE << STATE_SHIFT));
+  store<u32>(addrB(i), freed(wordB(i)));
   setNext(i, freeHead());
   setFreeHead(i);
+}
+
+/** Word B of a freed entry whose word B was `b`: the next generation (never 0), state FREE. */
+// @ts-ignore: decorator
+@inline function freed(b: u32): u32 {
+  const g = (b + 1) & GEN_MASK;
+  return (g != 0 ? g : 1) | ST_FREE << STATE_SHIFT;
 }
 
 /**
@@ -198,9 +203,7 @@ export function rebuildFreeList(): u32 {
     const b = wordB(i);
     const st = (b >> STATE_SHIFT) & 7;
     if (st == ST_DEAD) {
-      // As `release` does, without the calls: the next generation, state FREE.
-      const g = (b + 1) & GEN_MASK;
-      store<u32>(addrB(i), g != 0 ? g : 1);
+      store<u32>(addrB(i), freed(b)); // as `release` does, linked below
       released++;
     } else if (st != ST_FREE) {
       continue;
