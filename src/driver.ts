@@ -570,10 +570,7 @@ export class Driver {
     if (this._running < 0) {
       // As clearTimeout: a record for the flush (which checks the id), then the delay (NaN:
       // the flush reads it from D).
-      if (id > SLOT_MASK) {
-        this._push(id, 1);
-        this._core._in[this._qLen++] = d; // _push leaves room for it
-      }
+      if (id > SLOT_MASK) this._pushRefresh(id, d);
       return;
     }
     if (this._w.e(id, d) < 0) return; // rearm
@@ -642,8 +639,7 @@ export class Driver {
    */
   _rearm(id: number, enc: number): boolean {
     if (this._running < 0) {
-      this._push(id, 1);
-      this._core._in[this._qLen++] = enc; // _push leaves room for it
+      this._pushRefresh(id, enc);
       return true;
     }
     const slot = this._w.e(id, enc); // rearm
@@ -728,6 +724,12 @@ export class Driver {
     this._core._in[this._qLen++] = r;
     this._ops += op;
     this._touch();
+  }
+
+  /** Appends a refresh record: `id`, then `enc` (NaN: the delay in the core's D array). */
+  private _pushRefresh(id: number, enc: number): void {
+    this._push(id, 1);
+    this._core._in[this._qLen++] = enc; // _push leaves room for it
   }
 
   /** @internal Schedules a checkpoint (host timer and ref state are revisited there). */
