@@ -7,7 +7,10 @@
 //   new Promise(r => setTimeout(r, ms))         the hand-rolled idiom
 //   tickwheel sleep(ms)                         a Sleep (thenable, one wheel entry)
 //   plain-JS wheel / heap: new Promise(r => w.setTimeout(r, ms))
-//   (floor)                                     no timer at all: the promise machinery alone
+//   (floor, microtask)                          no timer at all: the promise machinery alone
+//   (floor, deadline order)                     no timer either, but each promise resolved once its
+//                                               delay has passed, in deadline order, by one host
+//                                               interval: what any timer's sleeps cost at least
 
 import { setTimeout as sleepNode } from 'node:timers/promises';
 import { timers, tw } from '../contenders.mjs';
@@ -34,7 +37,27 @@ export async function run({ quick, log }) {
     // Not a timer: what the async function, its promise, a resolver closure and Promise.all
     // cost when nothing waits. No timer library can go below it.
     { name: '(floor: no timer, resolved in a microtask)', one: async () => { await new Promise((r) => queueMicrotask(r)); } },
+    // Still not a timer: the promises wait as long as the sleeps do and are resolved in
+    // deadline order (ties in creation order), the order any timer must wake them in. It is
+    // the microtask floor plus the memory traffic of resolving promises and resuming async
+    // frames in an order unrelated to the one they were allocated in.
+    { name: '(floor: no timer, resolved in deadline order)', one: async (ms) => { await new Promise((r) => { waiting.push(r); }); }, start: resolveByDeadline },
   ];
+  const byDeadline = Array.from(d.keys()).sort((a, b) => d[a] - d[b] || a - b);
+  let waiting = [];
+  // Resolves the waiting promises in deadline order, each once its delay has passed (checked
+  // every 1 ms by one host interval; a sub-ms remainder is not waited out).
+  function resolveByDeadline(t0) {
+    const order = new Array(n);
+    for (let i = 0; i < n; i++) order[i] = waiting[byDeadline[i]];
+    waiting = [];
+    let k = 0;
+    const iv = setInterval(() => {
+      const elapsed = now() - t0;
+      while (k < n && d[byDeadline[k]] <= elapsed) order[k++]();
+      if (k === n) clearInterval(iv);
+    }, 1);
+  }
   log(`  ${n.toExponential(0)} concurrent sleeps of 0–50 ms (${rounds} rounds)`);
   const { samples, skipped } = await interleave(contenders, rounds, async (c) => {
     if (c.name === 'tickwheel sleep') {
@@ -45,6 +68,7 @@ export async function run({ quick, log }) {
     const cpu0 = process.cpuUsage();
     const w0 = now();
     for (let i = 0; i < n; i++) tasks[i] = one(d[i]);
+    if (c.start) c.start(w0);
     await Promise.all(tasks);
     const cpu = process.cpuUsage(cpu0);
     return { cpuMs: (cpu.user + cpu.system) / 1000, wallMs: now() - w0 };
