@@ -13,7 +13,7 @@ export const ST_EMITTED_DEAD = 7;
 export const STATE_SHIFT = 24;
 /** Node's setTimeout limit; the façade honours longer delays up to HORIZON instead of wrapping them. */
 export const TIMEOUT_MAX = 2 ** 31 - 1;
-/** Façade delays are remembered (for refresh) as whole ms in a Uint32Array; this marks "see the Map". */
+/** Façade delays are remembered (for refresh) as whole ms in the core's D array; this marks "see the driver's map". */
 export const BIG_DELAY = 0xffff_ffff;
 /** Generation bits of an entry's word B (its low 24 bits). */
 export const GEN_MASK = (1 << 24) - 1;

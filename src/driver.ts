@@ -129,9 +129,10 @@ export class Driver {
   /** @internal The core's wasm exports (one-letter names, see WasmCore). */ _w: WasmCore;
   /** @internal */ _targets: Array<Target | ((...a: unknown[]) => void) | undefined>;
   /**
-   * @internal Façade delays over 2^32 - 2 ms, by slot (the core's D array, which holds the
-   * others for refreshTimeout, has BIG_DELAY for them). Never emptied but by shutdown: while
-   * it is empty, no such timer exists and a refresh record lets the flush read D itself.
+   * @internal Façade delays the core's D array cannot hold (it holds whole ms below 2^32 - 1
+   * for refreshTimeout): fractional ones and bigger ones, by slot, with BIG_DELAY in D. An
+   * entry goes when a façade timer with a whole delay reuses its slot, or at shutdown; while
+   * the map is empty, a refresh record lets the flush read D itself.
    */
   _bigDelays = new Map<number, number>();
   /**
@@ -481,11 +482,14 @@ export class Driver {
     // A plain timeout stores its callback itself: no object per timer on this path.
     this._targets[slot] = repeat || args ? new FacadeCall(cb, args, repeat ? d : 0) : cb;
     this._push(slot, 0);
-    // Its delay, for refreshTimeout: in the core's D array (whole ms), or beside it when too big.
-    let whole = Math.ceil(d);
-    if (whole >= BIG_DELAY) {
-      this._bigDelays.set(slot, whole);
+    // Its delay, for refreshTimeout (counted from then, fraction and all): whole ms go into
+    // the core's D array, others beside it.
+    let whole = d;
+    if (!(d < BIG_DELAY && d === Math.floor(d))) {
+      this._bigDelays.set(slot, d);
       whole = BIG_DELAY;
+    } else if (this._bigDelays.size !== 0) {
+      this._bigDelays.delete(slot);
     }
     const core = this._core;
     core._u32[core._delayBase + slot] = whole;

@@ -180,16 +180,33 @@ describe('refreshTimeout', () => {
   it('delays over 2^32 - 2 ms, too big for the core\'s delay array, refresh exactly; so do the others while one exists', async () => {
     const d = paused();
     const at: Record<string, number> = {};
-    const small = d.setTimeout(() => { at.small = d.now(); }, 99.5); // 100 whole ms
+    const small = d.setTimeout(() => { at.small = d.now(); }, 100);
     await d.advance(10);
     d.refreshTimeout(small); // the flush reads the delay from the core: due 110
     expect(d.nextDeadline()).toBe(110);
     const big = d.setTimeout(() => { at.big = d.now(); }, 2 ** 33 + 0.5);
     await d.advance(10);
     d.refreshTimeout(small); // now the driver reads it: due 120
-    d.refreshTimeout(big); // 20 + 2^33 + 1, not 20 + 2^32 - 1
+    d.refreshTimeout(big); // 20 + 2^33 + 0.5, so tick 20 + 2^33 + 1, not 20 + 2^32 - 1
     await d.advance(2 ** 34);
     expect(at).toEqual({ small: 120, big: 20 + 2 ** 33 + 1 });
+  });
+
+  it('a fractional delay is refreshed with its fraction, counted from the refresh', async () => {
+    const d = paused();
+    const at: number[] = [];
+    const id = d.setTimeout(() => at.push(d.now()), 10.2);
+    await d.advance(0.5);
+    d.refreshTimeout(id); // 0.5 + 10.2 = 10.7: tick 11 (a delay rounded to 11 ms would give 12)
+    expect(d.nextDeadline()).toBe(11);
+    await d.advance(10.4);
+    expect(at).toEqual([]);
+    await d.advance(0.1);
+    expect(at).toEqual([11]);
+    // Armed at 11: 21.2, tick 22; refreshed from inside its callback at 22: 32.2, tick 33.
+    const again = d.setTimeout(() => { at.push(d.now()); if (at.length === 2) d.refreshTimeout(again); }, 10.2);
+    await d.advance(30);
+    expect(at).toEqual([11, 22, 33]);
   });
 
   it('ignores cleared, fired and unknown ids', async () => {

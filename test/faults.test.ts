@@ -430,10 +430,12 @@ describe('core bugs found by these tests (regressions; all fixed in 4f9b239 but 
     expect(early).toEqual([]);
   });
 
-  it('core bug 8: refreshTimeout() rounds a fractional delay up above 2^32 - 1 ms too', async () => {
-    // Delays are remembered as whole ms in a Uint32Array (Math.ceil); ones past its range went
-    // to a Map unrounded: a 5e9 + 0.5 ms timeout refreshed at 0.25 fired at 5000000001, a
-    // 5.5 ms one at ceil(0.25 + 6) = 7 (rounded up, as the model test expects of both).
+  it('core bug 8: refreshTimeout() treated delays below and above 2^32 - 1 ms differently', async () => {
+    // Delays were remembered as whole ms in a Uint32Array (Math.ceil), and ones past its range
+    // went to a Map unrounded: a 5e9 + 0.5 ms timeout refreshed at 0.25 fired at 5000000001, a
+    // 5.5 ms one at ceil(0.25 + 6) = 7. The fix first rounded both up; API.md's "its original
+    // delay, counted from now" keeps the fraction of both: 5.75 and 5000000000.75, ticks 6 and
+    // 5000000001.
     const { d } = paused();
     drivers.push(d);
     await d.advance(0.25);
@@ -443,6 +445,6 @@ describe('core bugs found by these tests (regressions; all fixed in 4f9b239 but 
     const small = d.setTimeout(() => fired.push(d.now()), 5.5);
     d.refreshTimeout(small);
     await d.advance(5e9 + 10);
-    expect(fired).toEqual([7, 5_000_000_002]);
+    expect(fired).toEqual([6, 5_000_000_001]);
   });
 });

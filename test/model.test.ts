@@ -74,7 +74,7 @@ async function runOps(ops: Op[]): Promise<void> {
     const t = new MTimer(key, fire);
     timers.push(t);
     const delay = coerceDelay(ms);
-    again.push(Math.ceil(delay));
+    again.push(delay);
     touched.push([i]);
     m.arm(t, tickAfter(m.now, delay));
   };

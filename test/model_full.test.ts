@@ -598,7 +598,7 @@ class Model implements Side {
     const key = this.f.length;
     const delay = coerceDelay(ms);
     const period = interval ? Math.min(delay, HORIZON) : 0;
-    const r = { t: undefined as unknown as MTimer, interval, done: false, cleared: false, left, again: Math.ceil(interval ? period : delay), period, running: false, selves: 0 };
+    const r = { t: undefined as unknown as MTimer, interval, done: false, cleared: false, left, again: interval ? period : delay, period, running: false, selves: 0 };
     r.t = new MTimer(key, () => {
       const m = this.m;
       m.fired++;
