@@ -33,6 +33,8 @@ function reserve(n: i32): void {
 
 
 function nextDeadline(): f64 { return toF64(w.nextDeadline()); }
+/** Every tick up to this one has been processed (the driver's stats place timers by it). */
+function elapsedTick(): f64 { return <f64>w.getElapsed(); }
 function slabBase(): i32 { return <i32>slabStart(); } // array A
 /** Byte offset of the IN window (f64 records); the OUT window follows it (WINDOW * 8 bytes later). */
 function windows(): i32 { return <i32>IN_WINDOW; }
@@ -44,8 +46,8 @@ function ctrl(): i32 { return <i32>CTRL; }
 // them with their long names.
 // These are exported as the wheel defines them: their types are already the ABI's (a bool
 // crosses as an i32 0 or 1).
-export { flush as f, cancel as k, rearm as e, setRef as u, refill as g, levelSlots as l, process as p, nextExpiration as x } from './wheel';
+export { flush as f, cancel as k, rearm as e, setRef as u, refill as g, process as p, nextExpiration as x } from './wheel';
 export {
   init as i, reserve as r,
-  nextDeadline as d, slabBase as s, windows as w, ctrl as c,
+  nextDeadline as d, elapsedTick as t, slabBase as s, windows as w, ctrl as c,
 };

@@ -11,6 +11,8 @@ export function check(): i32 { return w.check(); }
 export function dead(): i32 { return w.deadCount(); }
 export function sweep(): i32 { return <i32>w.sweep(); }
 export function elapsed(): f64 { return <f64>w.getElapsed(); }
+/** Occupied slots of a level, from the wheel's own bitfield. */
+export function levelSlots(level: i32): i32 { return w.levelSlots(<u32>level); }
 export function stateAt(slot: i32): i32 { return <i32>w.stateAt(<u32>slot); }
 
 // @ts-ignore: decorator

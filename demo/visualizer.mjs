@@ -11,7 +11,8 @@
 // deadline, the way the wheel does (the lowest level whose current rotation contains it).
 // The two agree slot for slot as long as nothing is cancelled (a cancelled entry keeps its
 // slot lit until the slot is processed) and the wheel has not sat idle across a slot
-// boundary; `stats().levels` (exact) is drawn beside each row to compare.
+// boundary. Beside each row: `stats().levels`, which the driver counts from its pending
+// timers by the same rule.
 
 import { Driver } from '/dist/index.js';
 
@@ -281,7 +282,7 @@ function drawWheel(now, levelsExact) {
     roundRect(ctx, x0 + hand * cw + 0.5, y - 2.5, cw - 1, G.rowH + 5, 3);
     ctx.stroke();
 
-    // Exact occupied-slot count of the level (stats().levels).
+    // Slots of the level holding pending timers, as the driver counts them (stats().levels).
     ctx.textAlign = 'right';
     ctx.font = '600 14px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace';
     ctx.fillStyle = levelsExact[l] ? '#e6e9ef' : '#4b5568';
@@ -465,7 +466,7 @@ document.addEventListener('keydown', (e) => {
 $('mode').innerHTML = exact
   ? 'Slots: the wasm core\'s occupied bitfields (<code>levelBits</code>). Counts on the right: <code>driver.stats().levels</code>.'
   : 'Slots: each timer placed by its deadline, the way the wheel places it (this build exports no bitfields). ' +
-    'Counts on the right come from the wheel itself: <code>driver.stats().levels</code>.';
+    'Counts on the right come from the driver: <code>driver.stats().levels</code>.';
 
 $('timeline-note').innerHTML = HUES.map((c, l) => `<span style="color:${c};margin-left:10px">■ L${l}</span>`).join('');
 

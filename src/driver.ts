@@ -1185,25 +1185,50 @@ export class Driver {
   }
 
   /**
-   * Counters of this driver: `pending`, `fired`, `cancelled` and `levels` (occupied slots
-   * per wheel level, 6 entries).
+   * Counters of this driver: `pending`, `fired`, `cancelled` and `levels`: for each of the
+   * wheel's 6 levels, how many of its 64 slots hold a pending timer (level L slots span 64^L ms).
    *
-   * Edge cases: resets and no-op clears count as neither fired nor cancelled; works after
-   * `shutdown()`.
+   * Edge cases: resets and no-op clears count as neither fired nor cancelled; a timer due but
+   * not yet run counts in level 0; works after `shutdown()` (nothing is pending then). It
+   * walks every timer slot (O(capacity)): a diagnostic, not for a hot loop.
    *
    * @example
    * ```ts
    * const id = driver.setTimeout(() => {}, 100);
    * driver.clearTimeout(id);
-   * driver.stats(); // { pending: 0, fired: 0, cancelled: 1, levels: [...] }
+   * driver.stats(); // { pending: 0, fired: 0, cancelled: 1, levels: [0, 0, 0, 0, 0, 0] }
    * ```
    */
   stats(): DriverStats {
-    this._flushNow(); // levels describe the wheel with every registration in place
+    this._flushNow(); // every registration with its tick fixed
+    return { pending: this._core._ctrl[C_LIVE], fired: this._fired, cancelled: this._cancelled, levels: this._levels() };
+  }
+
+  /**
+   * The slots the pending timers belong to, level by level. Computed from the timers rather
+   * than read from the wheel's bitfields: a batch of registrations waits in the slot of its
+   * earliest deadline and cancelled entries leave their lists lazily, so the bitfields show
+   * where the work is, not where each timer belongs.
+   */
+  private _levels(): number[] {
     const core = this._core;
-    const levels: number[] = [];
-    for (let l = 0; l < 6; l++) levels.push(this._w.l(l)); // levelSlots
-    return { pending: core._ctrl[C_LIVE], fired: this._fired, cancelled: this._cancelled, levels };
+    const u = core._u32;
+    const elapsed = this._w.t(); // elapsedTick
+    const slots = new Set<number>(); // level * 64 + slot
+    for (let i = 0, n = core._ctrl[C_CAP]; i < n; i++) {
+      // Fixed ticks only: a timer re-armed but not yet flushed (after a shutdown) holds a delay.
+      if ((u[core._stateBase + i] >>> STATE_SHIFT & 7) !== ST_LIVE) continue;
+      const a = core._base + 2 * i;
+      const tick = (u[a + 1] & LOW_TICK_BITS) * 2 ** 32 + u[a];
+      // The lowest level whose current rotation (64^(L+1) ticks) holds the tick: the same
+      // rule as the core's levelFor. Due ticks count in level 0; beyond the horizon, level 5.
+      let l = 0;
+      while (l < 5 && tick > elapsed && Math.floor(tick / 64 ** (l + 1)) !== Math.floor(elapsed / 64 ** (l + 1))) l++;
+      slots.add(l * 64 + Math.floor(tick / 64 ** l) % 64);
+    }
+    const levels = [0, 0, 0, 0, 0, 0];
+    for (const k of slots) levels[k >> 6]++;
+    return levels;
   }
 
   /**

@@ -58,8 +58,8 @@ export interface WasmCore {
   x(): number;
   /** nextDeadline(): the exact smallest pending tick, or -1. */
   d(): number;
-  /** levelSlots(level): occupied slots of a level. */
-  l(level: number): number;
+  /** elapsedTick(): every tick up to this one has been processed. */
+  t(): number;
   /** slabBase(): byte offset of array A (entry 0's word A). */
   s(): number;
   /** windows(): byte offset of the IN window (WINDOW f64; OUT, WINDOW i32, follows it). */

@@ -341,6 +341,31 @@ describe('stats', () => {
     await d.advance(50);
     expect(d.stats()).toMatchObject({ pending: 1, fired: 2, cancelled: 1 });
   });
+
+  it('levels: the slots the pending timers belong to, whether or not the wheel has placed them yet', async () => {
+    const d = paused();
+    // One batch: the core hangs it in the slot of its earliest deadline and spreads it later.
+    const ids = [10, 110, 210, 310, 410, 510, 610, 710, 810, 910].map((ms) => d.setTimeout(() => {}, ms));
+    // 10 is in level 0; 110..910 in level 1 (64 ms slots): slots 1, 3, 4, 6, 7, 9, 11, 12, 14.
+    expect(d.stats().levels).toEqual([1, 9, 0, 0, 0, 0]);
+    // Level L holds what lies in the current rotation of level L + 1 (64^(L+1) ms).
+    d.setTimeout(() => {}, 5_000); // level 2
+    d.entry(300_000); // level 3 (past the first 262,144 ms)
+    d.sleep(2 ** 36); // the horizon: level 5
+    expect(d.stats().levels).toEqual([1, 9, 1, 1, 0, 1]);
+    // Cancelled timers leave the wheel's lists lazily; they are not counted.
+    for (const id of ids) d.clearTimeout(id);
+    expect(d.stats().levels).toEqual([0, 0, 1, 1, 0, 1]);
+    await d.advance(6_000);
+    expect(d.stats()).toMatchObject({ pending: 2, levels: [0, 0, 0, 1, 0, 1] });
+  });
+
+  it('levels after a shutdown: all zero', () => {
+    const d = paused();
+    d.setTimeout(() => {}, 10);
+    d.shutdown();
+    expect(d.stats()).toMatchObject({ pending: 0, levels: [0, 0, 0, 0, 0, 0] });
+  });
 });
 
 describe('shutdown', () => {

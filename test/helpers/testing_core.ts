@@ -11,6 +11,7 @@ interface TestingExports {
   sweep(): number;
   elapsed(): number;
   stateAt(slot: number): number;
+  levelSlots(level: number): number;
   levelFor(elapsed: number, when: number): number;
   slotFor(when: number, level: number): number;
   nextOccupiedOffset(lo: number, hi: number, nowSlot: number): number;
@@ -29,14 +30,14 @@ interface WasmOps {
   process(nowTick: number, begin: number): number;
   nextExpiration(): number;
   nextDeadline(): number;
-  levelSlots(level: number): number;
+  elapsedTick(): number;
   slabBase(): number;
   windows(): number;
   memory: WebAssembly.Memory;
 }
 
 const LONG: Record<string, keyof WasmOps> = {
-  i: 'init', f: 'flush', k: 'cancel', e: 'refresh', u: 'setRef', p: 'process', x: 'nextExpiration', d: 'nextDeadline', l: 'levelSlots', s: 'slabBase', w: 'windows',
+  i: 'init', f: 'flush', k: 'cancel', e: 'refresh', u: 'setRef', p: 'process', x: 'nextExpiration', d: 'nextDeadline', t: 'elapsedTick', s: 'slabBase', w: 'windows',
 };
 
 /** The per-timer operations of the package's Core, under the ABI's names. */
