@@ -33,7 +33,7 @@ import {
 
 /** The tick bits in the high half of word A (its low 11 bits; the rest is seq). */
 const LOW_TICK_BITS = (1 << (32 - SEQ_LO_BITS)) - 1;
-import { ShutdownError, checkDelay, checkFunction, checkOptions } from './errors';
+import { ShutdownError, checkBoolean, checkDelay, checkFunction, checkOptions } from './errors';
 import { defaultClock, host, nextMacrotask, type Clock } from './time_source';
 import { TimerEntry } from './entry';
 import { makeInterval, makeIntervalAt, type Interval, type IntervalOptions } from './interval';
@@ -183,9 +183,10 @@ export class Driver {
    * - A custom `clock` that goes backwards reads as standing still; one whose `now()`
    *   returns `NaN` or a non-number makes the driver throw `TypeError` when it reads it.
    *
-   * @throws TypeError if `opts` is not an object, `clock` has no `now()` method, or
-   * `onError` is not a function.
-   * @throws RangeError if `initialCapacity` is not a number from 0 to 2^26.
+   * @throws TypeError if `opts` is not an object, `clock` has no `now()` method, `onError`
+   * is not a function, `paused` or `autoAdvance` is not a boolean, or `initialCapacity` is
+   * not a number.
+   * @throws RangeError if `initialCapacity` is NaN or not from 0 to 2^26.
    *
    * @example
    * ```ts
@@ -202,13 +203,16 @@ export class Driver {
     }
     if (o?.onError !== undefined) checkFunction('onError', o.onError);
     const cap = o?.initialCapacity;
-    if (cap !== undefined && (typeof cap !== 'number' || !(cap >= 0) || cap > 2 ** 26)) {
-      throw new RangeError('The "initialCapacity" option must be a number from 0 to 2^26');
+    if (cap !== undefined && !(typeof cap === 'number' && cap >= 0 && cap <= 2 ** 26)) {
+      // Not a number at all: TypeError, as guarantee 8 has it for delays.
+      throw new (typeof cap === 'number' ? RangeError : TypeError)('The "initialCapacity" option must be a number from 0 to 2^26');
     }
+    const paused = checkBoolean('paused', o?.paused);
+    const autoAdvance = checkBoolean('autoAdvance', o?.autoAdvance);
     this._clock = clock ?? defaultClock;
     this._onError = o?.onError;
-    this._paused = !!o?.paused;
-    this._autoAdvance = !!o?.autoAdvance && this._paused;
+    this._paused = !!paused;
+    this._autoAdvance = !!autoAdvance && this._paused;
     this._seed = nextSeed();
     this._core = createCore(this._seed);
     this._w = this._core._w;
@@ -1065,12 +1069,11 @@ export class Driver {
    */
   advance(ms: number): Promise<void> {
     checkDelay('ms', ms);
-    if (ms === Infinity) throw new RangeError('The "ms" argument must be finite. Received Infinity');
-    if (this._closed) throw new ShutdownError();
-    if (!this._paused) throw new Error('advance() needs a paused driver (see pause())');
-    if (this._pausedNow + ms > CLOCK_LIMIT) {
+    if (this._pausedNow + ms > CLOCK_LIMIT) { // Infinity too
       throw new RangeError(`The "ms" argument would take the clock past its end (274 years). Received ${ms}`);
     }
+    if (this._closed) throw new ShutdownError();
+    if (!this._paused) throw new Error('advance() needs a paused driver (see pause())');
     return this._serial(() => this._advanceBy(ms));
   }
 

@@ -119,6 +119,14 @@ export function checkFunction(name: string, v: unknown): void {
   }
 }
 
+/** An optional boolean option: undefined or a boolean. */
+export function checkBoolean(name: string, v: unknown): boolean | undefined {
+  if (v !== undefined && typeof v !== 'boolean') {
+    throw new TypeError(`The "${name}" option must be of type boolean. Received ${show(v)}`);
+  }
+  return v;
+}
+
 export function checkSignal(name: string, v: unknown): AbortSignal | undefined {
   if (v === undefined) return undefined;
   if (v === null || typeof v !== 'object' || typeof (v as AbortSignal).aborted !== 'boolean' ||

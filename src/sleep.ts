@@ -30,7 +30,7 @@ import { HORIZON } from './constants';
 import type { Driver, Epoch, Target } from './driver';
 import { clampAt, encodeAt, mayClamp } from './entry';
 import {
-  ShutdownError, abortError, checkDeadline, checkDelay, checkOptions, checkSignal, signalReason,
+  ShutdownError, abortError, checkBoolean, checkDeadline, checkDelay, checkOptions, checkSignal, signalReason,
 } from './errors';
 
 export interface SleepOptions {
@@ -351,13 +351,6 @@ Object.defineProperty(Sleep.prototype, 'constructor', {
   configurable: true,
 });
 
-function checkRef(v: unknown): boolean {
-  if (v === undefined) return false;
-  if (typeof v !== 'boolean') {
-    throw new TypeError(`The "ref" option must be of type boolean. Received ${typeof v}`);
-  }
-  return !v;
-}
 
 /** `driver.sleep(ms, opts)`: completes `ms` after the next checkpoint's clock reading. @internal */
 export function makeSleep(d: Driver, ms: number, opts?: SleepOptions): Sleep {
@@ -374,7 +367,7 @@ export function makeSleepUntil(d: Driver, deadline: number, opts?: SleepOptions)
 function make(d: Driver, at: number, relative: boolean, opts: SleepOptions | undefined): Sleep {
   const o = checkOptions('opts', opts) as SleepOptions | undefined;
   const signal = checkSignal('signal', o?.signal);
-  const unref = checkRef(o?.ref);
+  const unref = checkBoolean('ref', o?.ref) === false;
   if (d._closed) throw new ShutdownError();
   return new Sleep(d, at, relative, signal, unref);
 }

@@ -63,7 +63,12 @@ const rows: Row[] = [];
 for (const v of [5, 'x', true, null, Symbol('o')]) rows.push({ name: `new Driver(${show(v)})`, call: () => new Driver(v as never), err: TypeError, arg: 'opts' });
 for (const v of [null, 5, 'x', {}, { now: 5 }, () => 1]) rows.push({ name: `new Driver({ clock: ${show(v)} })`, call: () => new Driver({ clock: v as never }), err: TypeError, arg: 'clock' });
 for (const v of [5, 'x', {}, null]) rows.push({ name: `new Driver({ onError: ${show(v)} })`, call: () => new Driver({ onError: v as never }), err: TypeError, arg: 'onError' });
-for (const v of [NaN, -1, -Infinity, Infinity, 2 ** 26 + 1, '10', null, {}]) rows.push({ name: `new Driver({ initialCapacity: ${show(v)} })`, call: () => new Driver({ initialCapacity: v as never }), err: RangeError, arg: 'initialCapacity' });
+for (const v of [NaN, -1, -Infinity, Infinity, 2 ** 26 + 1]) rows.push({ name: `new Driver({ initialCapacity: ${show(v)} })`, call: () => new Driver({ initialCapacity: v as never }), err: RangeError, arg: 'initialCapacity' });
+// Not of type number: TypeError, as for delays (guarantee 8's rule, applied to every option).
+for (const v of ['10', null, {}, true, 10n]) rows.push({ name: `new Driver({ initialCapacity: ${show(v)} })`, call: () => new Driver({ initialCapacity: v as never }), err: TypeError, arg: 'initialCapacity' });
+for (const k of ['paused', 'autoAdvance'] as const) {
+  for (const v of ['yes', 1, 0, null, {}]) rows.push({ name: `new Driver({ ${k}: ${show(v)} })`, call: () => new Driver({ paused: true, [k]: v as never }), err: TypeError, arg: k });
+}
 
 // ---- the façade: callbacks ------------------------------------------------------------------
 
