@@ -4,7 +4,9 @@
 //
 //   whichever comes first settles the returned promise, and the other is disarmed at once:
 //     work settles  ─► the timer is cancelled (stats().pending is back where it was)
-//     timer fires   ─► rejects with TimeoutError (the work runs on; its outcome is ignored)
+//     timer fires   ─► rejects with TimeoutError (the work runs on; its outcome is ignored),
+//                       decided a macrotask later: a work settled by a timer of the same
+//                       pass wins, as in Tokio, which polls the work before the deadline
 //     signal aborts ─► timer cancelled, rejects with signal.reason
 //     shutdown()    ─► rejects with ShutdownError
 // Rejections of the last two kinds are marked handled, so an aborted timeout that nobody
@@ -16,6 +18,7 @@ import {
   ShutdownError, TimeoutError, checkDeadline, checkDelay, checkOptions, checkSignal, signalReason,
 } from './errors';
 import { deferred, rejectQuietly, type Deferred } from './sleep';
+import { host } from './time_source';
 
 export interface TimeoutOptions {
   /** Rejects with `signal.reason` when aborted (at once, without starting the work, if it already is). */
@@ -49,11 +52,18 @@ class TimeoutOp<T> implements Target {
     if (ok) w.res(v as T); else w.rej(v);
   }
 
-  /** The timer fired: the clock won. */
+  /**
+   * The timer fired: the clock wins unless the work settles first. In real time a pass runs
+   * its callbacks back to back and their continuations after it, so a work that a timer of
+   * this same pass settles (a sleep of the same tick, say) has not settled yet: the verdict
+   * waits for the next macrotask, after every continuation of this pass has run.
+   */
   _fire(): void {
     this._id = -1;
-    const w = this._end();
-    if (w !== undefined) w.rej(new TimeoutError());
+    host.soon(() => {
+      const w = this._end();
+      if (w !== undefined) w.rej(new TimeoutError());
+    });
   }
 
   /** The signal aborted. */
@@ -86,8 +96,7 @@ class TimeoutOp<T> implements Target {
 function checkWork(v: unknown): void {
   if (typeof v === 'function') return;
   if (v !== null && (typeof v === 'object') && typeof (v as PromiseLike<unknown>).then === 'function') return;
-  throw new TypeError('The "work" argument must be a promise (a thenable) or a function returning one. ' +
-    `Received ${v === null ? 'null' : typeof v}`);
+  throw new TypeError(`The "work" argument must be a thenable or a function. Received ${v === null ? 'null' : typeof v}`);
 }
 
 function race<T>(d: Driver, enc: number, work: Work<T>, opts: TimeoutOptions | undefined): Promise<T> {

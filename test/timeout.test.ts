@@ -139,6 +139,45 @@ describe('who wins', () => {
   });
 });
 
+describe('a work and a clock due in the same tick', () => {
+  // Tokio polls the work before the deadline, so a work ready at the deadline wins. In real
+  // time both timers fire in one pass and the work's continuation runs after it; the verdict
+  // waits for it. Both deadlines here are fixed by the same checkpoint's clock reading.
+  it('in real time the work wins, whichever of the two timers was armed first', async () => {
+    const d = new Driver();
+    try {
+      const first = d.timeout(10, d.sleep(10).then(() => 'work armed first'));
+      const gate = manual<string>();
+      const second = d.timeout(10, gate.promise);
+      d.sleep(10).then(() => gate.resolve('work armed after'));
+      await expect(first).resolves.toBe('work armed first');
+      await expect(second).resolves.toBe('work armed after');
+      expect(d.stats().pending).toBe(0);
+    } finally {
+      d.shutdown();
+    }
+  });
+
+  it('on a paused driver the work armed first wins too', async () => {
+    const d = paused();
+    const w = watch(d.timeout(10, d.sleep(10).then(() => 'work')));
+    await d.advance(10);
+    expect(w).toEqual({ state: 'resolved', value: 'work' });
+  });
+
+  it('a work still pending after the pass loses: TimeoutError', async () => {
+    const d = new Driver();
+    try {
+      const gate = manual<string>();
+      const t = d.timeout(10, gate.promise);
+      d.sleep(10).then(() => setTimeout(() => gate.resolve('too late'), 0)); // a macrotask later
+      await expect(t).rejects.toBeInstanceOf(TimeoutError);
+    } finally {
+      d.shutdown();
+    }
+  });
+});
+
 describe('work functions', () => {
   it('are called synchronously, once', async () => {
     const d = paused();
