@@ -129,7 +129,9 @@ export class TimerEntry implements Target {
   }
 
   /**
-   * Re-arms at `deadline`, also after it elapsed or was cancelled. The waker is kept.
+   * Re-arms at `deadline`, also after it elapsed or was cancelled. A waker registered and
+   * not yet woken is kept; once the entry has fired its waker is spent (as in Tokio), so
+   * after a reset call `pollElapsed` again to be woken.
    *
    * Edge cases: a past deadline fires in the next pass; `Infinity` is clamped to
    * now + horizon.
