@@ -3,7 +3,7 @@
 // Driver and no façade. Subtracting these figures from the façade's shows what the JS side
 // around the core costs.
 //
-//   empty call       `levelSlots(0)` N times: the price of one boundary crossing
+//   empty call       `elapsedTick()` N times: the price of one boundary crossing
 //   schedule+flush   N × schedule(delay, 0), slots copied to the IN window 1024 at a time,
 //                    flush(now, k) per window (what the driver's checkpoint does)
 //   cancel           N cancel records (-id) in scheduling order through the IN window and flush (which sweeps)
@@ -15,7 +15,7 @@
 //
 // The same core is reused across rounds (a warm driver: capacity already grown). The wasm
 // exports have one-letter names (src/wasm.ts WasmCore): f = flush, p = process,
-// l = levelSlots; control word 2 is the pending count.
+// t = elapsedTick; control word 2 is the pending count.
 
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { readFileSync } from 'node:fs';
@@ -74,7 +74,7 @@ export async function run({ quick, log }) {
   }
 
   const cases = [
-    { name: 'empty call (levelSlots(0))', run() { const t0 = now(); let s = 0; for (let i = 0; i < n; i++) s += w.l(0); return { ns: ((now() - t0) * 1e6) / n, s }; } },
+    { name: 'empty call (elapsedTick())', run() { const t0 = now(); let s = 0; for (let i = 0; i < n; i++) s += w.t(); return { ns: ((now() - t0) * 1e6) / n, s }; } },
     {
       name: 'schedule + flush, cancel',
       run() {
