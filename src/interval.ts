@@ -52,7 +52,10 @@ export const MissedTickBehavior = Object.freeze({ Burst: 'burst', Delay: 'delay'
 export interface IntervalOptions {
   /** Default `"burst"`. */
   missedTickBehavior?: MissedTickBehavior;
-  /** Aborting it stops the interval: pending and later ticks reject with `signal.reason`. */
+  /**
+   * Aborting it stops the interval: ticks still waiting for their instant, and later ones,
+   * reject with `signal.reason` (a tick already due when `tick()` was called was taken then).
+   */
   signal?: AbortSignal;
 }
 
@@ -284,7 +287,8 @@ export class Interval implements Target {
   }
 
   /**
-   * Stops it: pending ticks reject with an AbortError, and so does every later one.
+   * Stops it: ticks still waiting for their instant reject with an AbortError, and so does
+   * every later one (a tick already due when `tick()` was called was taken then and resolves).
    *
    * Edge cases: idempotent; unawaited rejections are not reported as unhandled.
    *
