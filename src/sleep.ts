@@ -351,7 +351,6 @@ Object.defineProperty(Sleep.prototype, 'constructor', {
   configurable: true,
 });
 
-
 /** `driver.sleep(ms, opts)`: completes `ms` after the next checkpoint's clock reading. @internal */
 export function makeSleep(d: Driver, ms: number, opts?: SleepOptions): Sleep {
   checkDelay('ms', ms);
