@@ -286,10 +286,7 @@ function kill(i: u32): bool {
   if (st == ST_LIVE || st == ST_REFRESHING) { to = ST_DEAD; addDead(1); }
   else if (st != ST_QUEUED && st != ST_EMITTED) return false;
   setWordB(i, b & ~(<u32>7 << STATE_SHIFT) | to << STATE_SHIFT);
-  if (st != ST_EMITTED) {
-    setCtrl(C_LIVE, live() - 1);
-    if (!(b & UNREF_BIT)) setCtrl(C_REFS, ctrl(C_REFS) - 1);
-  }
+  if (st != ST_EMITTED) addLive(b, -1);
   return true;
 }
 
