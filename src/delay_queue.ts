@@ -6,9 +6,8 @@
 //   key = gen * 2^26 + idx         (generation-tagged: a stale key never matches again)
 //
 //   idx ─┬─ _vals[idx]   the value                  _st[idx]   FREE | PENDING | EXPIRED
-//        ├─ _gen[idx]    generation of the key       (+ bits: deadline not fixed yet)
-//        ├─ _dl[idx]     deadline (the requested instant, clamped to now + HORIZON); until
-//        │               its epoch fixes it (flag bits), the delay or the unclamped instant
+//        ├─ _gen[idx]    generation of the key
+//        ├─ _dl[idx]     deadline (the requested instant, clamped to now + HORIZON)
 //        ├─ _wid[idx]    wheel id while PENDING      _slotIdx[wheel slot] ─► idx
 //        ├─ _ord[idx]    arming order (ties of peek)
 //        └─ _nx/_pv[idx] links of the EXPIRED list (fired, not yet yielded)
@@ -19,11 +18,8 @@
 // one at a time (pollExpired / next / iteration), in the order the wheel fired them, which
 // is deadline order (ties: arming order). Nothing ever scans the queue, except clear().
 //
-// Relative deadlines (insert / reset with ms) are fixed like every other timer's, with the
-// reading of the driver's next checkpoint, shared through the driver's Epoch. The queue
-// lists the items armed against the current epoch and fixes them all at once when it
-// first needs one of their deadlines after the checkpoint (or flushes the driver, if asked
-// before it), or when an arming finds that the driver has moved on to the next epoch.
+// A relative deadline (insert / reset with ms) is the clock's reading at the call plus ms,
+// as tokio-util's Instant::now() + timeout.
 //
 // A queue that empties hands out idx from 0 again (generations kept), so that a refill
 // writes its arrays in order instead of in the order the last items left.
@@ -36,8 +32,8 @@
 
 import { defaultDriver } from './compat';
 import { HORIZON, SLOT_MASK } from './constants';
-import type { Driver, Epoch, Target } from './driver';
-import { encodeAt, mayClamp } from './entry';
+import type { Driver, Target } from './driver';
+import { clampAt, encodeAt } from './entry';
 import { ShutdownError, checkDeadline, checkDelay, checkOptions } from './errors';
 import { deferred, rejectQuietly, type Deferred } from './sleep';
 
@@ -57,19 +53,17 @@ export interface DelayQueueOptions {
 const IDX_BITS = 26;
 const IDX_LIMIT = 2 ** IDX_BITS;
 const IDX_MASK = IDX_LIMIT - 1;
-/** Generations run 1 .. 2^24 - 1, so keys stay below 2^50 (exact integers). */
+/**
+ * Generations run 1 .. 2^24 - 1, so keys stay below 2^50 (exact integers). A slot whose
+ * generations are used up is retired (generation 0, never handed out again), so a stale
+ * key never matches again, however often its slot was reused.
+ */
 const GEN_LIMIT = 2 ** 24;
 
 /** Item states: the low two bits of `_st`. */
 const FREE = 0;
 const PENDING = 1;
 const EXPIRED = 2;
-const STATE = 3;
-/** `_dl` holds a delay in ms, to be added to the checkpoint's reading. */
-const FIX_REL = 4;
-/** `_dl` holds an instant that may lie beyond now + HORIZON (the checkpoint clamps it). */
-const FIX_CLAMP = 8;
-const UNFIXED = FIX_REL | FIX_CLAMP;
 
 type Arr = Uint32Array | Uint8Array | Float64Array | Int32Array;
 
@@ -130,11 +124,6 @@ export class DelayQueue<T> implements Target {
   /** The EXPIRED list, oldest first. */
   private _head = -1;
   private _tail = -1;
-  /** Items whose deadline the next checkpoint fixes (may hold stale or repeated idx: checked by flag). */
-  private _unfixed = new Int32Array(64);
-  private _unfixedLen = 0;
-  /** The epoch whose reading fixes the listed items (undefined while the list is empty). */
-  private _ep: Epoch | undefined;
   /** The lazily built min-heap by (tick, arming order), for peek(). */
   private _heapOn = false;
   private _hT = new Float64Array(0);
@@ -204,7 +193,7 @@ export class DelayQueue<T> implements Target {
    */
   insert(value: T, ms: number): Key {
     checkDelay('ms', ms);
-    return this._insert(value, ms, FIX_REL, ms);
+    return this._insert(value, this._d.now() + Math.min(ms, HORIZON));
   }
 
   /**
@@ -224,7 +213,7 @@ export class DelayQueue<T> implements Target {
    */
   insertAt(value: T, deadline: number): Key {
     checkDeadline('deadline', deadline);
-    return this._insert(value, encodeAt(deadline), mayClamp(deadline) ? FIX_CLAMP : 0, deadline);
+    return this._insert(value, clampAt(this._d, deadline));
   }
 
   /**
@@ -277,7 +266,8 @@ export class DelayQueue<T> implements Target {
    */
   reset(key: Key, ms: number): void {
     checkDelay('ms', ms);
-    this._reset(this._live(key), ms, FIX_REL, ms);
+    const idx = this._live(key);
+    this._reset(idx, this._d.now() + Math.min(ms, HORIZON));
   }
 
   /**
@@ -297,7 +287,8 @@ export class DelayQueue<T> implements Target {
    */
   resetAt(key: Key, deadline: number): void {
     checkDeadline('deadline', deadline);
-    this._reset(this._live(key), encodeAt(deadline), mayClamp(deadline) ? FIX_CLAMP : 0, deadline);
+    const idx = this._live(key);
+    this._reset(idx, clampAt(this._d, deadline));
   }
 
   /**
@@ -313,9 +304,7 @@ export class DelayQueue<T> implements Target {
    * ```
    */
   deadline(key: Key): number {
-    const idx = this._live(key);
-    if ((this._st[idx] & UNFIXED) !== 0) this._fixAll();
-    return this._dl[idx];
+    return this._dl[this._live(key)];
   }
 
   /**
@@ -332,7 +321,6 @@ export class DelayQueue<T> implements Target {
   peek(): Key | undefined {
     if (this._head >= 0) return this._keyOf(this._head);
     if (this._size === 0) return undefined;
-    if (this._ep !== undefined) this._fixAll();
     if (!this._heapOn) this._heapBuild();
     const idx = this._heapTop();
     return idx < 0 ? undefined : this._keyOf(idx);
@@ -444,15 +432,13 @@ export class DelayQueue<T> implements Target {
     const d = this._d;
     const live = !d._closed;
     for (let i = 0; i < this._hi; i++) {
-      const s = this._st[i] & STATE;
+      const s = this._st[i];
       if (s === FREE) continue;
       if (s === PENDING && live) d._cancel(this._wid[i], true);
       this._release(i);
     }
     this._size = 0;
     this._head = this._tail = -1;
-    this._unfixedLen = 0;
-    this._ep = undefined;
     this._freeLen = 0;
     this._next = 0;
     this._hLen = 0;
@@ -481,9 +467,9 @@ export class DelayQueue<T> implements Target {
   /** @internal The wheel entry at `slot` (one of ours) is due. */
   _fire(_d: Driver, slot: number): void {
     const idx = this._slotIdx[slot];
-    if ((this._st[idx] & STATE) !== PENDING || (this._wid[idx] & SLOT_MASK) !== slot) return;
+    if (this._st[idx] !== PENDING || (this._wid[idx] & SLOT_MASK) !== slot) return;
     this._wid[idx] = -1;
-    this._st[idx] = EXPIRED | (this._st[idx] & UNFIXED); // its deadline may still wait for the epoch
+    this._st[idx] = EXPIRED;
     this._nx[idx] = -1;
     this._pv[idx] = this._tail;
     if (this._tail >= 0) this._nx[this._tail] = idx; else this._head = idx;
@@ -508,7 +494,7 @@ export class DelayQueue<T> implements Target {
       throw new TypeError(`The "key" argument must be a DelayQueue key (a number). Received ${key === null ? 'null' : typeof key}`);
     }
     const idx = key & IDX_MASK; // ToInt32 keeps the low 26 bits of any key; garbage fails below
-    if (idx >= this._hi || this._gen[idx] * IDX_LIMIT + idx !== key || (this._st[idx] & STATE) === FREE) return -1;
+    if (idx >= this._hi || this._gen[idx] * IDX_LIMIT + idx !== key || this._st[idx] === FREE) return -1;
     return idx;
   }
 
@@ -521,86 +507,53 @@ export class DelayQueue<T> implements Target {
     return idx;
   }
 
-  private _insert(value: T, enc: number, fix: number, dl: number): Key {
+  /** Adds `value` for the (clamped) instant `dl`. */
+  private _insert(value: T, dl: number): Key {
     const d = this._d;
     if (d._closed) throw new ShutdownError();
     if (this._closed) throw new TypeError('Cannot insert into a closed DelayQueue');
     const idx = this._alloc();
     let id: number;
     try {
-      id = d._arm(this, enc, false);
+      id = d._arm(this, encodeAt(dl), false);
     } catch (e) {
       this._release(idx);
       throw e;
     }
     this._vals[idx] = value;
     this._size++;
-    this._armed(idx, id, fix, dl);
+    this._armed(idx, id, dl);
     return this._keyOf(idx);
   }
 
-  private _reset(idx: number, enc: number, fix: number, dl: number): void {
+  /** Re-arms item `idx` for the (clamped) instant `dl`. */
+  private _reset(idx: number, dl: number): void {
     const d = this._d;
     if (d._closed) throw new ShutdownError();
     let id: number;
-    if ((this._st[idx] & STATE) === PENDING) {
-      id = d._rekey(this._wid[idx], this, enc, false);
+    if (this._st[idx] === PENDING) {
+      id = d._rekey(this._wid[idx], this, encodeAt(dl), false);
     } else {
-      id = d._arm(this, enc, false);
+      id = d._arm(this, encodeAt(dl), false);
       this._unlink(idx);
     }
-    this._armed(idx, id, fix, dl);
+    this._armed(idx, id, dl);
   }
 
-  /** Records that item `idx` now waits on wheel entry `id`. */
-  private _armed(idx: number, id: number, fix: number, dl: number): void {
-    if (fix !== 0) {
-      const ep = this._d._useEpoch();
-      if (ep !== this._ep) {
-        // The driver moved on, so the listed items' epoch has its reading: apply it (maybe
-        // to this item's previous arming) before this arming starts the new epoch's list.
-        if (this._ep !== undefined) this._fixAll();
-        this._ep = ep;
-      }
-      if (this._unfixedLen === this._unfixed.length) this._unfixed = enlarge(this._unfixed, this._unfixedLen * 2);
-      this._unfixed[this._unfixedLen++] = idx;
-    }
+  /** Records that item `idx` now waits on wheel entry `id`, for instant `dl`. */
+  private _armed(idx: number, id: number, dl: number): void {
     this._wid[idx] = id;
     const slot = id & SLOT_MASK;
     if (slot >= this._slotIdx.length) this._slotIdx = enlarge(this._slotIdx, Math.max(slot + 1, this._slotIdx.length * 2, 1024));
     this._slotIdx[slot] = idx;
-    this._st[idx] = PENDING | fix;
+    this._st[idx] = PENDING;
     this._dl[idx] = dl;
     this._ord[idx] = this._seq++;
-    if (fix === 0 && this._heapOn) this._heapPush(idx);
-  }
-
-  private _fixOne(idx: number, now: number): void {
-    const s = this._st[idx];
-    if ((s & UNFIXED) === 0) return; // stale entry of the list (removed, reset or fixed already)
-    if ((s & FIX_REL) !== 0) this._dl[idx] = now + Math.min(this._dl[idx], HORIZON);
-    else if (this._dl[idx] > now + HORIZON) this._dl[idx] = now + HORIZON;
-    this._st[idx] = s & STATE;
-    if (this._heapOn && (s & STATE) === PENDING) this._heapPush(idx);
-  }
-
-  /**
-   * Fixes the deadlines of the listed items with their epoch's reading, flushing the driver
-   * first if its checkpoint has not come yet.
-   */
-  private _fixAll(): void {
-    const now = this._d._epochNow(this._ep!);
-    const u = this._unfixed;
-    const n = this._unfixedLen;
-    this._unfixedLen = 0;
-    this._ep = undefined;
-    for (let j = 0; j < n; j++) this._fixOne(u[j], now);
+    if (this._heapOn) this._heapPush(idx);
   }
 
   private _remove(idx: number): { value: T; deadline: number } {
-    const s = this._st[idx];
-    if ((s & UNFIXED) !== 0) this._fixAll();
-    if ((s & STATE) === PENDING) {
+    if (this._st[idx] === PENDING) {
       if (!this._d._closed) this._d._cancel(this._wid[idx], true);
     } else {
       this._unlink(idx);
@@ -615,7 +568,6 @@ export class DelayQueue<T> implements Target {
   /** Yields the oldest expired item (the caller checked there is one). */
   private _pop(): Expired<T> {
     const idx = this._head;
-    if ((this._st[idx] & UNFIXED) !== 0) this._fixAll();
     this._unlink(idx);
     const item: Expired<T> = { key: this._keyOf(idx), value: this._vals[idx] as T, deadline: this._dl[idx] };
     this._release(idx);
@@ -632,8 +584,12 @@ export class DelayQueue<T> implements Target {
 
   private _alloc(): number {
     if (this._freeLen !== 0) return this._free[--this._freeLen];
-    const idx = this._next++;
-    if (idx < this._hi) return idx; // free since the queue emptied; its generation moved on
+    let idx = this._next++;
+    // Free since the queue emptied (its generation moved on), unless retired.
+    while (idx < this._hi) {
+      if (this._gen[idx] !== 0) return idx;
+      idx = this._next++;
+    }
     if (this._hi === this._gen.length) {
       if (this._hi >= IDX_LIMIT) throw new RangeError(`A DelayQueue holds at most 2^${IDX_BITS} items`);
       this._grow(this._hi + 1);
@@ -650,8 +606,12 @@ export class DelayQueue<T> implements Target {
     this._st[idx] = FREE;
     this._vals[idx] = undefined;
     const g = this._gen[idx] + 1;
-    this._gen[idx] = g >= GEN_LIMIT ? 1 : g;
-    this._free[this._freeLen++] = idx;
+    if (g < GEN_LIMIT) {
+      this._gen[idx] = g;
+      this._free[this._freeLen++] = idx;
+    } else {
+      this._gen[idx] = 0; // retired: a key of it may never match again
+    }
   }
 
   private _grow(min: number): void {
@@ -710,7 +670,6 @@ export class DelayQueue<T> implements Target {
   private _stop(err: ShutdownError): void {
     if (this._dead) return;
     this._dead = true;
-    if (this._ep !== undefined) this._fixAll();
     const q = this._waiters;
     this._waiters = [];
     for (const w of q) rejectQuietly(w, err);
@@ -728,7 +687,7 @@ export class DelayQueue<T> implements Target {
       this._hI = new Int32Array(need);
     }
     for (let i = 0; i < this._hi; i++) {
-      if (this._st[i] !== PENDING) continue; // free, expired, or not fixed yet (pushed when fixed)
+      if (this._st[i] !== PENDING) continue; // free or expired
       const k = this._hLen++;
       this._hT[k] = tickOf(this._dl[i]);
       this._hO[k] = this._ord[i];

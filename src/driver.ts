@@ -17,10 +17,11 @@
 //                 callback of the batch did not cancel or re-arm it), then asks again.
 //
 // WHY the queue: reading the clock costs more than arming a timer, and a deadline computed
-// from a cached reading could fire early. Fixing deadlines at the checkpoint (as Tokio's
-// driver does) costs one reading per batch, and the deadline is never earlier than
-// "the moment of the call + delay". Anyone who asks for a deadline before the checkpoint
-// (a Sleep's `deadline`, `nextDeadline()`) makes the flush happen right then.
+// from a cached reading could fire early. The façade's delays are fixed at the checkpoint:
+// one reading per batch, and the deadline is never earlier than "the moment of the call +
+// delay" (later by whatever synchronous work follows the call; `nextDeadline()` makes the
+// flush happen right then). Tokio's API (sleep, timeout, DelayQueue, entries) reads the
+// clock at the call instead, as Tokio does, and queues an absolute instant.
 //
 // What each slot holds on the JS side: `targets[slot]` is the callback itself for a plain
 // `setTimeout` (no object per timer), or an object with `_fire` (façade timers with
@@ -48,13 +49,6 @@ export interface Target {
   /** Called by `shutdown()` for every pending target. */
   _shutdown?(err: ShutdownError): void;
 }
-
-/**
- * The clock reading of one checkpoint, shared by everything armed before it: `now` is NaN
- * until that checkpoint (or an earlier flush) reads the clock. A sleep keeps a reference to
- * it instead of asking to be called back, so fixing 10^5 deadlines costs one store. @internal
- */
-export interface Epoch { now: number }
 
 /** Options of `new Driver(opts)`. */
 export interface DriverOptions {
@@ -145,9 +139,6 @@ export class Driver {
   _qLen = 0;
   /** @internal Cancel and refresh records queued: entry states are not final until they are flushed. */
   _ops = 0;
-  /** @internal The reading the next flush fixes (see Epoch); `_epUsed` says anyone holds it. */
-  _epoch: Epoch = { now: NaN };
-  private _epUsed = false;
   /** @internal */ _closed = false;
   /** @internal */ _fired = 0;
   /** @internal */ _cancelled = 0;
@@ -692,25 +683,10 @@ export class Driver {
     return (v._u32[v._stateBase + slot] & GEN_MASK) * (SLOT_MASK + 1) + slot;
   }
 
-  /** @internal The epoch whose reading will fix a timer armed now. */
-  _useEpoch(): Epoch {
-    this._epUsed = true;
-    return this._epoch;
-  }
-
-  /**
-   * @internal The reading of `ep`: the checkpoint's, or (if it has not come) a flush's now;
-   * after a shutdown that came first, the clock now.
-   */
-  _epochNow(ep: Epoch): number {
-    if (ep.now !== ep.now) this._flushNow();
-    return ep.now === ep.now ? ep.now : this.now();
-  }
-
   /** @internal Fixes every queued deadline now (someone asked for one). */
   _flushNow(): void {
     if (this._closed) return;
-    if (this._qLen !== 0 || this._epUsed) this._flush(this.now());
+    if (this._qLen !== 0) this._flush(this.now());
   }
 
   /** @internal Reports an error thrown by a callback: onError, or rethrown asynchronously. */
@@ -756,7 +732,7 @@ export class Driver {
     this._cpQueued = false;
     if (this._closed) return;
     try {
-      if (this._qLen !== 0 || this._epUsed) this._flush(this.now());
+      if (this._qLen !== 0) this._flush(this.now());
       else this._w.f(0, 0); // flush nothing (no clock read): lets the core sweep dead entries
       if (this._core._ctrl[C_SWEEPS] !== this._sweeps) this._dropFreed();
       this._sync();
@@ -823,11 +799,6 @@ export class Driver {
       this._ops = 0;
       this._cancelled += core._ctrl[C_KILLED];
       core._ctrl[C_KILLED] = 0;
-    }
-    if (this._epUsed) {
-      this._epoch.now = now;
-      this._epoch = { now: NaN };
-      this._epUsed = false;
     }
   }
 

@@ -1,7 +1,7 @@
 // TimerEntry: Tokio's low-level timer, for library authors. One wheel entry, re-keyed on reset.
 
 import { HORIZON } from './constants';
-import type { Driver, Epoch, Target } from './driver';
+import type { Driver, Target } from './driver';
 import { ShutdownError, checkDeadline, checkFunction } from './errors';
 
 /**
@@ -52,20 +52,16 @@ export class TimerEntry implements Target {
   /** @internal */ declare _d: Driver;
   /** @internal */ _id = -1;
   private declare _deadline: number;
-  private declare _requested: number;
   private _elapsed = false;
   private _dead = false;
   private _waker: (() => void) | undefined;
-  /** Set while a deadline beyond now + horizon waits for the reading that clamps it. */
-  private _ep: Epoch | undefined;
 
   /** @internal Use driver.entry(deadline). */
   constructor(driver: Driver, deadline: number) {
     checkDeadline('deadline', deadline);
     this._d = driver;
-    this._requested = this._deadline = deadline;
+    this._deadline = deadline = clampAt(driver, deadline);
     this._id = driver._arm(this, encodeAt(deadline), false);
-    if (mayClamp(deadline)) this._ep = driver._useEpoch();
   }
 
   /**
@@ -81,12 +77,6 @@ export class TimerEntry implements Target {
    * ```
    */
   get deadline(): number {
-    const ep = this._ep;
-    if (ep !== undefined) {
-      const now = this._d._epochNow(ep);
-      if (this._requested > now + HORIZON) this._deadline = now + HORIZON;
-      this._ep = undefined;
-    }
     return this._deadline;
   }
 
@@ -148,10 +138,9 @@ export class TimerEntry implements Target {
   reset(deadline: number): void {
     checkDeadline('deadline', deadline);
     if (this._dead || this._d._closed) throw new ShutdownError();
-    this._requested = this._deadline = deadline;
+    this._deadline = deadline = clampAt(this._d, deadline);
     this._elapsed = false;
     this._id = this._d._rekey(this._id, this, encodeAt(deadline), false);
-    this._ep = mayClamp(deadline) ? this._d._useEpoch() : undefined;
   }
 
   /**

@@ -1,8 +1,8 @@
 // Sleep: Tokio's `sleep` / `sleep_until` as a native Promise. One wheel entry, nothing else.
 //
-//   makeSleep ──► _arm(sleep, ms) ──► the checkpoint fixes the tick with one clock reading,
-//                                      stored in the driver's Epoch the sleep points to:
-//                                      deadline = epoch.now + min(ms, HORIZON), computed on read
+//   makeSleep ──► deadline = now() + min(ms, HORIZON), read at the call (as Tokio's
+//                 Instant::now() + duration) ──► _arm(sleep, deadline): the checkpoint
+//                 inserts it into the wheel with the rest of the burst
 //   wheel fires ─► sleep._fire ─► resolves the promise
 //
 //            reset(x)                     cancel() / signal / shutdown()
@@ -27,8 +27,8 @@
 // signal costs no closure; it is removed as soon as the sleep settles.
 
 import { HORIZON } from './constants';
-import type { Driver, Epoch, Target } from './driver';
-import { clampAt, encodeAt, mayClamp } from './entry';
+import type { Driver, Target } from './driver';
+import { clampAt, encodeAt } from './entry';
 import {
   ShutdownError, abortError, checkBoolean, checkDeadline, checkDelay, checkOptions, checkSignal, signalReason,
 } from './errors';
@@ -43,13 +43,6 @@ export interface SleepOptions {
 const PENDING = 0;
 const ELAPSED = 1;
 const REJECTED = 2;
-
-/** How the deadline still has to be fixed by the epoch's reading. */
-const FIX_NONE = 0;
-/** `_deadline` holds a relative delay in ms: deadline = now + min(ms, HORIZON). */
-const FIX_REL = 1;
-/** `_deadline` holds an absolute instant that may lie beyond now + HORIZON. */
-const FIX_CLAMP = 2;
 
 type Resolve = (v?: void) => void;
 type Reject = (e: unknown) => void;
@@ -93,8 +86,6 @@ export class Sleep extends Promise<void> implements Target {
   /** @internal Wheel id while armed, else -1. */ declare _id: number;
   private declare _state: number;
   private declare _deadline: number;
-  private declare _fix: number;
-  private declare _ep: Epoch | undefined;
   private declare _unref: boolean;
   private declare _signal: AbortSignal | undefined;
   /** The promise awaits wait for after a reset that followed completion; else undefined (it is `this`). */
@@ -116,33 +107,22 @@ export class Sleep extends Promise<void> implements Target {
     this._id = NaN;
     this._state = PENDING;
     this._deadline = NaN;
-    this._deadline = at;
-    this._fix = FIX_NONE;
-    this._ep = undefined;
+    this._deadline = at = relative ? driver.now() + Math.min(at, HORIZON) : clampAt(driver, at);
     this._unref = unref;
     this._signal = signal;
     this._p = undefined;
     this._take();
     if (signal !== undefined && signal.aborted) {
-      // Never armed: settle at once, with a deadline read from the clock now.
-      if (relative) this._deadline = driver.now() + Math.min(at, HORIZON);
-      else this._deadline = clampAt(driver, at);
-      this._reject(signalReason(signal));
+      this._reject(signalReason(signal)); // never armed
       return;
     }
-    this._id = driver._arm(this, relative ? at : encodeAt(at), unref);
-    const fix = relative ? FIX_REL : mayClamp(at) ? FIX_CLAMP : FIX_NONE;
-    if (fix !== FIX_NONE) {
-      this._fix = fix;
-      this._ep = driver._useEpoch();
-    }
+    this._id = driver._arm(this, encodeAt(at), unref);
     if (signal !== undefined) signal.addEventListener('abort', this);
   }
 
   /**
    * The instant it completes at: the requested one, clamped to now + horizon (not rounded up
-   * to the tick). For `sleep(ms)` it is fixed at the next microtask checkpoint (or now, if
-   * read before).
+   * to the tick). For `sleep(ms)`, the clock's reading at the call plus `ms`.
    *
    * Edge cases: `Infinity` (or beyond the horizon) reads as now + horizon; a past instant
    * given to `sleepUntil` reads as given.
@@ -154,7 +134,6 @@ export class Sleep extends Promise<void> implements Target {
    * ```
    */
   get deadline(): number {
-    if (this._fix !== FIX_NONE) this._fixDeadline();
     return this._deadline;
   }
 
@@ -214,28 +193,21 @@ export class Sleep extends Promise<void> implements Target {
     checkDeadline('deadline', deadline);
     const d = this._d;
     if (d._closed) throw new ShutdownError();
+    deadline = clampAt(d, deadline);
     const signal = this._signal;
     if (signal !== undefined && signal.aborted) {
       // Bound to an aborted signal: it stays rejected with the signal's reason.
       if (this._id > 0) { d._cancel(this._id, true); this._id = -1; }
-      this._deadline = clampAt(d, deadline);
-      this._fix = FIX_NONE;
+      this._deadline = deadline;
       if (this._state !== REJECTED) this._reject(signalReason(signal));
       return;
     }
     // Later than the current deadline: re-armed in place (the entry stays where it lies and
     // moves on when its slot comes up, one store); otherwise dropped and armed anew.
-    if (this._fix !== FIX_NONE) this._fixDeadline();
     if (!(this._id > 0 && deadline >= this._deadline && d._rearm(this._id, encodeAt(deadline)))) {
       this._id = d._rekey(this._id, this, encodeAt(deadline), this._unref);
     }
     this._deadline = deadline;
-    if (mayClamp(deadline)) {
-      this._fix = FIX_CLAMP;
-      this._ep = d._useEpoch();
-    } else {
-      this._fix = FIX_NONE;
-    }
     if (this._state !== PENDING) {
       this._renew();
       this._state = PENDING;
@@ -287,15 +259,6 @@ export class Sleep extends Promise<void> implements Target {
     this._reject(signalReason(this._signal!));
   }
 
-  /** Applies the epoch's reading (flushing the driver first if the checkpoint has not come). */
-  private _fixDeadline(): void {
-    const now = this._d._epochNow(this._ep!);
-    if (this._fix === FIX_REL) this._deadline = now + Math.min(this._deadline, HORIZON);
-    else if (this._deadline > now + HORIZON) this._deadline = now + HORIZON;
-    this._fix = FIX_NONE;
-    this._ep = undefined;
-  }
-
   /** @internal */
   _fire(): void {
     this._id = -1;
@@ -309,7 +272,6 @@ export class Sleep extends Promise<void> implements Target {
   /** @internal */
   _shutdown(err: ShutdownError): void {
     this._id = -1;
-    if (this._fix !== FIX_NONE) this._fixDeadline();
     if (this._state === PENDING) this._reject(err);
   }
 
@@ -351,7 +313,7 @@ Object.defineProperty(Sleep.prototype, 'constructor', {
   configurable: true,
 });
 
-/** `driver.sleep(ms, opts)`: completes `ms` after the next checkpoint's clock reading. @internal */
+/** `driver.sleep(ms, opts)`: completes `ms` after the call. @internal */
 export function makeSleep(d: Driver, ms: number, opts?: SleepOptions): Sleep {
   checkDelay('ms', ms);
   return make(d, ms, true, opts);

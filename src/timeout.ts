@@ -13,7 +13,8 @@
 // awaits reports no unhandled rejection (guarantee 10); a TimeoutError is reported as usual.
 
 import type { Driver, Target } from './driver';
-import { encodeAt } from './entry';
+import { HORIZON } from './constants';
+import { clampAt, encodeAt } from './entry';
 import {
   ShutdownError, TimeoutError, checkDeadline, checkDelay, checkOptions, checkSignal, signalReason,
 } from './errors';
@@ -136,11 +137,13 @@ function race<T>(d: Driver, enc: number, work: Work<T>, opts: TimeoutOptions | u
 /** `driver.timeout(ms, work, opts)`. @internal */
 export function makeTimeout<T>(d: Driver, ms: number, work: Work<T>, opts?: TimeoutOptions): Promise<T> {
   checkDelay('ms', ms);
-  return race(d, ms, work, opts);
+  // The deadline is the call's reading plus `ms` (Tokio's Instant::now() + duration), taken
+  // before a work function runs.
+  return race(d, encodeAt(d.now() + Math.min(ms, HORIZON)), work, opts);
 }
 
 /** `driver.timeoutAt(deadline, work, opts)`. @internal */
 export function makeTimeoutAt<T>(d: Driver, deadline: number, work: Work<T>, opts?: TimeoutOptions): Promise<T> {
   checkDeadline('deadline', deadline);
-  return race(d, encodeAt(deadline), work, opts);
+  return race(d, encodeAt(clampAt(d, deadline)), work, opts);
 }

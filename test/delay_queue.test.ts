@@ -290,6 +290,22 @@ describe('keys', () => {
     expect(drain(q)).toEqual(['v999']);
   });
 
+  it('a slot whose generations are used up is retired: its keys never match again', () => {
+    const q = new DelayQueue<string>({ driver: paused() });
+    q.remove(q.insert('a', 10)); // slot 0 is free again, and handed out first
+    (q as unknown as { _gen: Uint32Array })._gen[0] = 2 ** 24 - 1; // its last generation
+    const last = q.insert('b', 10);
+    expect(last % 2 ** 26).toBe(0);
+    q.remove(last); // slot 0 retires instead of wrapping to generation 1
+    for (let i = 0; i < 100; i++) {
+      const k = q.insert(`v${i}`, 10);
+      expect(k % 2 ** 26).not.toBe(0); // never slot 0 again, nor its keys
+      expect(q.tryRemove(last)).toBeUndefined();
+      expect(() => q.deadline(last)).toThrow(RangeError);
+      if (i % 2 === 0) q.remove(k); else q.clear();
+    }
+  });
+
   it('keys are opaque positive integers, distinct per live item', () => {
     const d = paused();
     const q = new DelayQueue<number>({ driver: d });

@@ -1,7 +1,7 @@
 // Sleep (sleep / sleepUntil) on paused drivers: Tokio's examples, deadlines, reset, cancel,
 // signals, ref, shutdown, and no stray rejections.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Driver, HORIZON, ShutdownError, Sleep, sleep as moduleSleep, now as moduleNow } from '../src/index';
+import { DelayQueue, Driver, HORIZON, ShutdownError, Sleep, sleep as moduleSleep, now as moduleNow } from '../src/index';
 import { macrotask, paused, track, noUnhandledRejections } from './helpers/drivers';
 
 
@@ -80,23 +80,41 @@ describe('deadline and elapsing', () => {
     expect(w.state).toBe('resolved');
   });
 
-  it('fixes a relative deadline with the checkpoint reading (or when it is read first)', async () => {
+  it('fixes a relative deadline at the call, as Tokio does (the façade: at the checkpoint)', async () => {
     let t = 1000;
-    const clock = { now: () => t };
-    const d = new Driver({ clock });
+    const d = new Driver({ clock: { now: () => t } });
     track(d);
     t = 1005; // driver time 5
     const a = d.sleep(10);
-    t = 1007;
-    await Promise.resolve(); // the checkpoint runs in this microtask turn and reads 7
-    expect(a.deadline).toBe(17);
-    t = 1020; // driver time 20
-    const b = d.sleep(10);
-    t = 1021;
-    expect(b.deadline).toBe(31); // read before the checkpoint: fixed now
-    t = 1050;
-    await Promise.resolve();
-    expect(b.deadline).toBe(31); // and it stays
+    const q = new DelayQueue<string>({ driver: d });
+    const k = q.insert('k', 10);
+    const e = d.entry(Infinity);
+    const u = d.sleepUntil(Infinity);
+    const to = d.timeout(10, new Promise<void>(() => {})).catch((err: Error) => err.name);
+    const id = d.setTimeout(() => {}, 10);
+    t = 1007; // synchronous work before the checkpoint
+    expect(a.deadline).toBe(15);
+    expect(q.deadline(k)).toBe(15);
+    expect(e.deadline).toBe(5 + HORIZON);
+    expect(u.deadline).toBe(5 + HORIZON);
+    q.reset(k, 20);
+    expect(q.deadline(k)).toBe(27); // reset with ms: from this call's reading
+    await Promise.resolve(); // the checkpoint: the façade timer's delay counts from 7
+    expect(a.deadline).toBe(15);
+    d.clearTimeout(id);
+    const id2 = d.setTimeout(() => {}, 1);
+    t = 1009;
+    expect(d.nextDeadline()).toBe(10); // nextDeadline fixes the queued façade delay at 9
+    d.clearTimeout(id2);
+    t = 1015; // due: fires by the next pass, not 2 ms later
+    await new Promise((r) => setTimeout(r, 20));
+    expect(a.isElapsed).toBe(true);
+    expect(await to).toBe('TimeoutError');
+    expect(q.pollExpired()).toBeUndefined(); // reset to 27
+    q.clear();
+    e.cancel();
+    u.cancel();
+    u.catch(() => {});
   });
 
   it('clamps huge and infinite delays to now + HORIZON', async () => {
