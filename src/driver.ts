@@ -36,7 +36,7 @@ import {
 const LOW_TICK_BITS = (1 << (32 - SEQ_LO_BITS)) - 1;
 import { ShutdownError, checkBoolean, checkDelay, checkFunction, checkOptions } from './errors';
 import { defaultClock, host, nextMacrotask, type Clock } from './time_source';
-import { TimerEntry } from './entry';
+import { TimerEntry, encodeAt } from './entry';
 import { makeInterval, makeIntervalAt, type Interval, type IntervalOptions } from './interval';
 import { makeSleep, makeSleepUntil, type Sleep, type SleepOptions } from './sleep';
 import { makeTimeout, makeTimeoutAt, type TimeoutOptions, type Work } from './timeout';
@@ -95,8 +95,10 @@ class FacadeCall implements Target {
     try {
       if (args === undefined) fn(); else fn(...args);
     } finally {
-      // An interval re-arms itself unless its callback cleared (or re-armed) it.
-      if (this._period > 0 && d._targets[slot] === this) d._rearmSlot(slot, this._period);
+      // An interval re-arms itself unless its callback cleared (or re-armed) it, one period
+      // after the reading its pass started from (as Node counts from the loop's clock before
+      // the callback), so a slow callback does not push every later run back.
+      if (this._period > 0 && d._targets[slot] === this) d._rearmSlot(slot, encodeAt(d._passNow + this._period));
     }
   }
 }
@@ -447,7 +449,10 @@ export class Driver {
    * `< 1` → 1 ms). Returns a positive integer id.
    *
    * Edge cases: a period over the horizon (2^36 − 1 ms), `Infinity` included, is clamped to
-   * it; a callback that throws is reported and the interval keeps running.
+   * it; a callback that throws is reported and the interval keeps running. Each period counts
+   * from the clock reading that the pass running the callback started from (as Node counts
+   * from its loop's clock), so a slow callback does not delay later runs; one that takes
+   * longer than a period makes the next run due at once (in the next pass).
    *
    * @throws TypeError if `cb` is not a function.
    * @throws ShutdownError after `shutdown()`.
@@ -802,6 +807,9 @@ export class Driver {
     }
   }
 
+  /** @internal The clock reading the running (or last) pass started from. */
+  _passNow = 0;
+
   /** @internal Renumbering threshold (tests lower it to exercise the path). */
   _seqLimit = SEQ_LIMIT;
 
@@ -880,6 +888,7 @@ export class Driver {
   /** One pass in real time: every due timer, back to back. Returns how many fired. */
   private _pass(now: number): number {
     if (this._qLen !== 0) this._flush(now);
+    this._passNow = now;
     let fired = 0;
     this._inPass = true;
     try {
@@ -898,6 +907,7 @@ export class Driver {
   /** One pass on the test clock: like `_pass`, but microtasks run after each timer. */
   private async _stepPass(now: number): Promise<number> {
     if (this._qLen !== 0) this._flush(now);
+    this._passNow = now;
     let fired = 0;
     for (let n = this._w.p(now, 1); n > 0; n = this._w.p(now, 0)) {
       for (let i = 0; i < n; i++) {

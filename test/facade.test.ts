@@ -154,6 +154,28 @@ describe('setInterval', () => {
     expect(d.stats().pending).toBe(0);
   });
 
+  it('counts each period from the start of the pass that ran it, as Node does', async () => {
+    // A clock that runs in real time, plus 40 ms each time the callback "works" (no CPU burnt).
+    const t0 = performance.now();
+    let busy = 0;
+    const d = new Driver({ clock: { now: () => performance.now() - t0 + busy } });
+    const at: number[] = [];
+    await new Promise<void>((done) => {
+      const id = d.setInterval(() => {
+        at.push(d.now());
+        busy += 40;
+        if (at.length === 3) { d.clearInterval(id); done(); }
+      }, 50);
+    });
+    d.shutdown();
+    for (let k = 1; k < 3; k++) {
+      // One period after the previous start: a slow callback does not push the next run back
+      // (counted from its end, the gap would be at least 90 ms).
+      expect(at[k] - at[k - 1]).toBeGreaterThanOrEqual(49);
+      expect(at[k] - at[k - 1]).toBeLessThan(85);
+    }
+  });
+
   it('passes arguments on every run', async () => {
     const d = paused();
     const got: unknown[] = [];
