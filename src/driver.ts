@@ -1032,8 +1032,11 @@ export class Driver {
    * Calls are serialized: a second `advance` starts when the first has finished.
    *
    * Edge cases:
-   * - `0` runs the timers due at the current instant (a timer re-armed for the same instant
-   *   again and again is left for later after 1000 passes, so it never spins).
+   * - `0` runs the timers due at the current instant.
+   * - Timers that re-arm themselves for the instant being processed (a `while (…) await
+   *   sleep(0)` loop) get 1000 passes at it; then the clock moves on to the next deadline
+   *   (where they fire again), and once none is left before the target, they wait for the
+   *   next `advance`. So it never spins, and every other timer still fires at its deadline.
    * - Bad arguments and a wrong state are thrown synchronously, not as rejections.
    *
    * @throws TypeError if `ms` is not a number.
@@ -1068,7 +1071,9 @@ export class Driver {
    * Edge cases:
    * - Returns at once when nothing is pending; an idle `Interval` (no pending `tick()`)
    *   does not count as pending.
-   * - Work that never ends (a `setInterval`): rejects with `RangeError` after 1,000,000 passes.
+   * - Work that never ends rejects with `RangeError`: a `setInterval` after 1,000,000 passes,
+   *   timers that keep re-arming themselves for one instant once no other deadline is left
+   *   (after 1000 passes at each instant, as in `advance`).
    *
    * @throws Error if the driver is not paused.
    * @throws ShutdownError after `shutdown()`.
@@ -1101,6 +1106,7 @@ export class Driver {
     let passes = 0;
     let lastTick = -1;
     let same = 0;
+    this._spun = false;
     while (passes < maxPasses) {
       if (this._closed) throw new ShutdownError();
       if (!this._paused) break;
@@ -1115,7 +1121,15 @@ export class Driver {
         lastTick = tick;
         same = 0;
       } else if (++same >= SAME_INSTANT_PASSES) {
-        break; // guarantee 9: the rest of this instant's re-arming is left for later
+        // Guarantee 9: what keeps re-arming itself for this instant waits; the clock moves on
+        // to the next deadline after it (those timers fire there too, and may spin again).
+        const after = this._nextTickAfter(tick);
+        if (after < 0 || after > target) {
+          this._spun = true;
+          break;
+        }
+        this._pausedNow = lastTick = after;
+        same = 0;
       }
       passes++;
       await this._stepPass(this._pausedNow);
@@ -1132,9 +1146,33 @@ export class Driver {
   }
 
   private async _runUntilIdle(): Promise<void> {
-    if (await this._drive(Infinity, IDLE_PASS_LIMIT) >= IDLE_PASS_LIMIT && this._core._ctrl[C_LIVE] !== 0) {
-      throw new RangeError(`runUntilIdle() gave up after ${IDLE_PASS_LIMIT} passes (a setInterval?)`);
+    const passes = await this._drive(Infinity, IDLE_PASS_LIMIT);
+    if ((passes >= IDLE_PASS_LIMIT || this._spun) && this._core._ctrl[C_LIVE] !== 0) {
+      throw new RangeError(this._spun
+        ? 'runUntilIdle() gave up: a timer keeps re-arming itself for the same instant'
+        : `runUntilIdle() gave up after ${IDLE_PASS_LIMIT} passes (a setInterval?)`);
     }
+  }
+
+  /** Set by `_drive` when it stopped at an instant whose timers kept re-arming for it. */
+  private _spun = false;
+
+  /**
+   * The smallest tick after `tick` at which a pending timer is due, or -1. O(capacity): only
+   * for the rare instant at which timers keep re-arming themselves (guarantee 9).
+   */
+  private _nextTickAfter(tick: number): number {
+    if (this._qLen !== 0) this._flush(this._pausedNow);
+    const core = this._core;
+    const u = core._u32;
+    let best = Infinity;
+    for (let i = 0, n = core._ctrl[C_CAP]; i < n; i++) {
+      if ((u[core._stateBase + i] >>> STATE_SHIFT & 7) !== ST_LIVE) continue;
+      const a = core._base + 2 * i;
+      const t = (u[a + 1] & LOW_TICK_BITS) * 2 ** 32 + u[a];
+      if (t > tick && t < best) best = t;
+    }
+    return best === Infinity ? -1 : best;
   }
 
   private _queueAuto(): void {

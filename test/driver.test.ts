@@ -152,6 +152,40 @@ describe('4 + 9. zero delays', () => {
   });
 });
 
+describe('9. timers that keep re-arming for one instant', () => {
+  it('advance moves on after 1000 passes and still fires every other timer at its deadline', async () => {
+    const d = paused();
+    let done = false;
+    let spins = 0;
+    const loop = (async () => { while (!done) { spins++; await d.sleep(0); } })();
+    const seen: number[] = [];
+    d.setTimeout(() => { seen.push(d.now()); done = true; }, 50);
+    d.setTimeout(() => seen.push(d.now()), 70);
+    await d.advance(100);
+    await loop;
+    expect(seen).toEqual([50, 70]);
+    expect(d.now()).toBe(100);
+    expect(spins).toBeGreaterThan(1000);
+    expect(d.stats().pending).toBe(0);
+  });
+
+  it('runUntilIdle moves on the same way, and rejects only when nothing else is left', async () => {
+    const d = paused();
+    let done = false;
+    const loop = (async () => { while (!done) await d.sleep(0); })();
+    d.setTimeout(() => { done = true; }, 50);
+    await d.runUntilIdle();
+    await loop;
+    expect(d.now()).toBe(50);
+    let stop = false;
+    const endless = (async () => { while (!stop) await d.sleep(0); })();
+    await expect(d.runUntilIdle()).rejects.toThrow(RangeError);
+    stop = true;
+    await d.advance(0);
+    await endless;
+  });
+});
+
 describe('5. isolation', () => {
   it('a throwing callback does not lose or delay others; onError sees each error', async () => {
     const errors: unknown[] = [];
