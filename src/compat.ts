@@ -248,7 +248,8 @@ export function setInterval(cb: (...a: unknown[]) => void, ms?: number): number 
  * Cancels a timeout (or interval) made by {@link setTimeout} / {@link setInterval}.
  *
  * Edge cases (all no-ops, never throws):
- * - `undefined`, a non-number, an unknown id, or an id cleared twice.
+ * - `undefined`, a non-number (but a numeric string clears the id it spells, as in Node and
+ *   browsers), an unknown id, or an id cleared twice.
  * - A stale id (of a timer that fired or was cleared): ids are generation-tagged, so it
  *   never clears a newer timer that reuses the slot.
  * - After the default driver's shutdown, or before it exists.

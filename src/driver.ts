@@ -503,8 +503,9 @@ export class Driver {
   /**
    * Cancels a timeout. Anything but a pending id (undefined, stale, foreign, cleared twice) is a no-op.
    *
-   * Edge cases: ids are generation-tagged, so a stale id never clears a newer timer; it
-   * never throws, also after `shutdown()`.
+   * Edge cases: ids are generation-tagged, so a stale id never clears a newer timer; a
+   * numeric string clears the id it spells (as Node and browsers accept); it never throws,
+   * also after `shutdown()`.
    *
    * @example
    * ```ts
@@ -515,7 +516,7 @@ export class Driver {
    * ```
    */
   clearTimeout(id: number | undefined): void {
-    if (typeof id !== 'number') return;
+    if (typeof id !== 'number') return this._clearOther(id);
     const run = this._running;
     if (run < 0 && !this._closed) {
       // Outside callbacks a cancel is a record for the checkpoint's flush, which checks the id
@@ -528,6 +529,14 @@ export class Driver {
     // counts for nothing (an interval's still stops: it is pending for its next period), but
     // it is cancelled all the same, so that no later refresh re-arms it.
     this._cancel(id, (id & SLOT_MASK) !== run || this._stateOf(run) !== ST_EMITTED || !!(this._targets[run] as FacadeCall)?._period);
+  }
+
+  /** A numeric string clears the id it spells, as Node and browsers accept; anything else is a no-op. */
+  private _clearOther(id: unknown): void {
+    if (typeof id === 'string' && id !== '') {
+      const n = Number(id);
+      if (n === n) this.clearTimeout(n);
+    }
   }
 
   /**
@@ -1001,6 +1010,7 @@ export class Driver {
     this._pausedNow = this._readClock();
     this._paused = true;
     this._disarm();
+    this._sync(); // with autoAdvance: timers already pending start it
   }
 
   /**
@@ -1115,6 +1125,7 @@ export class Driver {
       if (this._core._ctrl[C_LIVE] === 0) break;
       const next = this._w.x(); // nextExpiration
       if (next < 0 || next > target) break;
+      if (next > CLOCK_LIMIT) throw new RangeError('the next deadline lies past the end of the clock (274 years)');
       if (next > this._pausedNow) this._pausedNow = next;
       const tick = Math.floor(this._pausedNow);
       if (tick !== lastTick) {
@@ -1138,7 +1149,10 @@ export class Driver {
   }
 
   private async _advanceBy(ms: number): Promise<void> {
+    this._checkStillPaused('advance');
     const target = this._pausedNow + ms;
+    // Checked again here: an advance queued behind others starts from where they left the clock.
+    if (target > CLOCK_LIMIT) throw new RangeError(`advance(${ms}) would take the clock past its end (274 years)`);
     await this._drive(target, Infinity);
     if (this._pausedNow < target) this._pausedNow = target;
     if (this._qLen !== 0) this._flush(this._pausedNow);
@@ -1146,12 +1160,18 @@ export class Driver {
   }
 
   private async _runUntilIdle(): Promise<void> {
+    this._checkStillPaused('runUntilIdle');
     const passes = await this._drive(Infinity, IDLE_PASS_LIMIT);
     if ((passes >= IDLE_PASS_LIMIT || this._spun) && this._core._ctrl[C_LIVE] !== 0) {
       throw new RangeError(this._spun
         ? 'runUntilIdle() gave up: a timer keeps re-arming itself for the same instant'
         : `runUntilIdle() gave up after ${IDLE_PASS_LIMIT} passes (a setInterval?)`);
     }
+  }
+
+  /** A call queued behind others finds the driver resumed in the meantime: it rejects. */
+  private _checkStillPaused(what: string): void {
+    if (!this._paused && !this._closed) throw new Error(`${what}() needs a paused driver, and it was resumed before this call ran`);
   }
 
   /** Set by `_drive` when it stopped at an instant whose timers kept re-arming for it. */
@@ -1194,7 +1214,8 @@ export class Driver {
    * The instant (a whole ms) at which the next pending timer fires, or undefined.
    *
    * Edge cases: `undefined` when nothing is pending and after `shutdown()` (it does not
-   * throw); a fractional deadline reads rounded up to its tick.
+   * throw); a fractional deadline reads rounded up to its tick; a timer already due (armed
+   * for a past instant) reads as `now()`, so `advance(nextDeadline() - now())` always works.
    *
    * @example
    * ```ts
@@ -1205,17 +1226,21 @@ export class Driver {
    * ```
    */
   nextDeadline(): number | undefined {
-    if (!this._closed) this._flushNow();
+    if (this._closed) return undefined;
+    this._flushNow();
     const t = this._w.d(); // nextDeadline
-    return t < 0 ? undefined : t;
+    // A timer whose tick has passed fires in the next pass: at the clock's reading, not before.
+    return t < 0 ? undefined : Math.max(t, this.now());
   }
 
   /**
    * Counters of this driver: `pending`, `fired`, `cancelled` and `levels`: for each of the
    * wheel's 6 levels, how many of its 64 slots hold a pending timer (level L slots span 64^L ms).
    *
-   * Edge cases: resets and no-op clears count as neither fired nor cancelled; a timer due but
-   * not yet run counts in level 0; works after `shutdown()` (nothing is pending then). It
+   * Edge cases: resets and no-op clears count as neither fired nor cancelled; a timer counts
+   * in the level that holds it relative to the last tick the wheel processed (one that fell
+   * due during synchronous work counts where it was placed until the next pass takes it);
+   * works after `shutdown()` (nothing is pending then). It
    * walks every timer slot (O(capacity)): a diagnostic, not for a hot loop.
    *
    * @example

@@ -274,6 +274,45 @@ describe('8. bad input', () => {
 });
 
 describe('the test clock', () => {
+  it('a call queued behind others rejects if the driver was resumed before it ran', async () => {
+    const d = paused();
+    let ran = false;
+    d.setTimeout(() => { ran = true; }, 50);
+    const first = d.advance(10); // calls run in order, each from a later microtask
+    const second = d.advance(100);
+    const idle = d.runUntilIdle();
+    d.resume();
+    await expect(first).rejects.toThrow(/resumed/);
+    await expect(second).rejects.toThrow(/resumed/);
+    await expect(idle).rejects.toThrow(/resumed/);
+    expect(ran).toBe(false);
+    d.shutdown();
+  });
+
+  it('pause() with autoAdvance starts auto-advancing the timers already pending', async () => {
+    const d = new Driver({ paused: true, autoAdvance: true });
+    d.resume();
+    const s = d.sleep(1000);
+    await new Promise((r) => setTimeout(r, 5));
+    d.pause();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(s.isElapsed).toBe(true);
+    expect(d.now()).toBe(Math.ceil(s.deadline)); // the jump goes to the timer's tick
+    d.shutdown();
+  });
+
+  it('nextDeadline() of a timer armed for a past instant reads now()', async () => {
+    const d = paused();
+    await d.advance(100);
+    d.sleepUntil(5);
+    expect(d.nextDeadline()).toBe(100);
+    await d.advance(d.nextDeadline()! - d.now());
+    expect(d.nextDeadline()).toBeUndefined();
+    await d.advance(0.5);
+    d.entry(3);
+    expect(d.nextDeadline()).toBe(100.5);
+  });
+
   it('starts at exactly 0, and advance fires each timer at its own instant', async () => {
     const d = paused();
     expect(d.now()).toBe(0);
@@ -549,6 +588,23 @@ describe('sequence numbers and the clock limit', () => {
     expect(d.now() / year).toBeGreaterThan(260);
     expect(() => d.advance(2 ** 40)).toThrow(RangeError);
   });
+
+  it('an advance queued behind another, or runUntilIdle, cannot take the clock past its end', async () => {
+    const END = 2 ** 43 - 2 ** 37;
+    const d = paused();
+    const first = d.advance(END - 10);
+    const second = d.advance(END - 10); // fine when called, not once the first has run
+    await first;
+    await expect(second).rejects.toThrow(RangeError);
+    expect(d.now()).toBe(END - 10);
+    const s = d.sleep(Infinity); // due at END - 10 + HORIZON, past the end
+    s.catch(() => {});
+    await expect(d.runUntilIdle()).rejects.toThrow(RangeError);
+    expect(d.now()).toBe(END - 10);
+    await d.advance(10);
+    expect(d.now()).toBe(END);
+    s.cancel();
+  });
 });
 
 describe('registration batches', () => {
@@ -577,7 +633,7 @@ describe('registration batches', () => {
       deadlines[i] += fixAt(i);
       expect(deadlines[i]).toBeGreaterThanOrEqual(armed[i]); // never early
     }
-    expect(d.nextDeadline()).toBe(Math.min(...deadlines));
+    expect(d.nextDeadline()).toBe(Math.max(Math.min(...deadlines), t)); // already due: reads now()
     const want = deadlines.map((at, i) => [at, i]).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, i]) => i);
     t = 100;
     for (let waited = 0; order.length < 5000 && waited < 5000; waited += 5) await new Promise((r) => globalThis.setTimeout(r, 5));

@@ -144,6 +144,21 @@ describe('clearTimeout / clearInterval', () => {
   });
 });
 
+describe('clearTimeout of a numeric string', () => {
+  it('clears the id it spells, as Node and browsers do; other strings are no-ops', async () => {
+    const d = paused();
+    const log: string[] = [];
+    const a = d.setTimeout(() => log.push('a'), 5);
+    d.setTimeout(() => log.push('b'), 5);
+    const c = d.setInterval(() => log.push('c'), 5);
+    d.clearTimeout(String(a) as unknown as number);
+    d.clearInterval(String(c) as unknown as number);
+    for (const junk of ['', ' ', 'x', 'NaN', '1e400']) d.clearTimeout(junk as unknown as number);
+    await d.advance(5);
+    expect(log).toEqual(['b']);
+  });
+});
+
 describe('setInterval', () => {
   it('repeats every period until cleared, also from inside its callback', async () => {
     const d = paused();

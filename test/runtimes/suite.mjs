@@ -123,6 +123,11 @@ async function schedule(tw) {
     'defaultDriver']) {
     assert(k in tw, `the package exports ${k}`);
   }
+  // The minifier keeps the public classes' names (stack traces, util.inspect, constructor.name).
+  for (const k of ['Driver', 'DelayQueue', 'TimerEntry', 'Sleep', 'Interval', 'TimeoutError', 'ShutdownError']) {
+    eq(tw[k].name, k, `${k}.name`);
+  }
+  eq(new tw.ShutdownError().constructor.name, 'ShutdownError', 'a ShutdownError\'s constructor.name');
   eq(tw.HORIZON, 2 ** 36 - 1, 'HORIZON');
   assert(tw.defaultDriver() instanceof tw.Driver, 'defaultDriver() is a Driver');
   assert(tw.defaultDriver() === tw.defaultDriver(), 'defaultDriver() is one driver');
