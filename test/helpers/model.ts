@@ -133,11 +133,14 @@ export class NaiveModel {
     this.pending--;
   }
 
-  /** The tick of the next timer to fire, or undefined (the driver's nextDeadline()). */
+  /**
+   * The tick of the next timer to fire, or undefined (the driver's nextDeadline()); a timer
+   * already due (its tick has passed) fires in the next pass, so it reads as the clock.
+   */
   nextDeadline(): number | undefined {
     let best = this.list.length ? this.list[this.list.length - 1].tick : Infinity;
     for (const t of this.deferred) if (t.tick < best) best = t.tick;
-    return best === Infinity ? undefined : best;
+    return best === Infinity ? undefined : Math.max(best, this.now);
   }
 
   /** Moves the clock forward by `ms`, firing every due timer in order (the driver's advance). */
