@@ -4,7 +4,9 @@
 //   npm pack ──► tickwheel-x.y.z.tgz ──► npm install --offline into a temp "app" ──► each runtime
 //   loads the package the way its users do and runs the one shared suite (suite.mjs):
 //
-//     node ESM   import * as tw from 'tickwheel'           (fixtures/node.mjs)
+//     node ESM   import * as tw from 'tickwheel'           (fixtures/node.mjs; Node, Deno and Bun
+//                resolve the "node" condition: dist/index.node.mjs, the CJS build re-exported,
+//                so import and require share one module — the fixture checks it)
 //     node CJS   require('tickwheel')                      (fixtures/node.cjs)
 //     threads    two worker_threads, one driver each       (fixtures/threads.mjs)
 //     deno       import from 'npm:tickwheel', offline      (fixtures/deno.mjs)
@@ -196,11 +198,11 @@ function prepare() {
 async function nodeRuntimes(app) {
   if (want('node')) {
     const esm = await runSuiteProcess(process.execPath, ['node.mjs', 'node-esm'], { cwd: app });
-    judge('node ESM (import)', keepAlive(esm, process.execPath, ['ref.mjs'], { cwd: app }), '/node_modules/tickwheel/dist/index.js');
+    judge('node ESM (import)', keepAlive(esm, process.execPath, ['ref.mjs'], { cwd: app }), '/node_modules/tickwheel/dist/index.node.mjs');
     judge('node CJS (require)', await runSuiteProcess(process.execPath, ['node.cjs', 'node-cjs'], { cwd: app }), '/node_modules/tickwheel/dist/index.cjs');
   }
   if (want('threads')) {
-    judge('node worker_threads ×2', await runSuiteProcess(process.execPath, ['threads.mjs'], { cwd: app }), '/node_modules/tickwheel/dist/index.js');
+    judge('node worker_threads ×2', await runSuiteProcess(process.execPath, ['threads.mjs'], { cwd: app }), '/node_modules/tickwheel/dist/index.node.mjs');
   }
 }
 
@@ -213,7 +215,7 @@ async function denoRuntime(app, tmp) {
   const run = ['run', '--quiet', '--no-prompt', '--cached-only'];
   const report = await runSuiteProcess(deno, [...run, 'deno.mjs'], { cwd: app, env });
   writeFileSync(join(app, 'ref.deno.mjs'), readFileSync(join(app, 'ref.mjs'), 'utf8').replace("from 'tickwheel'", "from 'npm:tickwheel'"));
-  judge('deno (npm:tickwheel)', keepAlive(report, deno, [...run, 'ref.deno.mjs'], { cwd: app, env }), '/node_modules/tickwheel/dist/index.js');
+  judge('deno (npm:tickwheel)', keepAlive(report, deno, [...run, 'ref.deno.mjs'], { cwd: app, env }), '/node_modules/tickwheel/dist/index.node.mjs');
 }
 
 async function bunRuntimes(app) {
@@ -222,7 +224,7 @@ async function bunRuntimes(app) {
   if (!hasBinary(bun)) return missing('bun', 'bun', 'npm ci (bun is a devDependency)');
   const env = { BUN_RUNTIME_TRANSPILER_CACHE_PATH: '0', NO_COLOR: '1' };
   const esm = await runSuiteProcess(bun, ['node.mjs', 'bun-esm'], { cwd: app, env });
-  judge('bun ESM (import)', keepAlive(esm, bun, ['ref.mjs'], { cwd: app, env }), '/node_modules/tickwheel/dist/index.js');
+  judge('bun ESM (import)', keepAlive(esm, bun, ['ref.mjs'], { cwd: app, env }), '/node_modules/tickwheel/dist/index.node.mjs');
   judge('bun CJS (require)', await runSuiteProcess(bun, ['node.cjs', 'bun-cjs'], { cwd: app, env }), '/node_modules/tickwheel/dist/index.cjs');
 }
 
@@ -383,9 +385,9 @@ async function browserRuntimes(app) {
 if (ONLY) console.log(`runtimes: ONLY=${ONLY.join(',')}: the other runtimes are not run`);
 const { tmp, app, files } = prepare();
 try {
-  const need = ['package.json', 'dist/index.js', 'dist/index.cjs', 'dist/types/index.d.ts', 'dist/types/index.d.cts'];
+  const need = ['package.json', 'LICENSE', 'dist/index.js', 'dist/index.cjs', 'dist/index.node.mjs', 'dist/types/index.d.ts', 'dist/types/index.d.cts'];
   const absent = need.filter((f) => !files.includes(f));
-  const stray = files.filter((f) => !/^(dist\/|package\.json$|README\.md$|LICENSE)/.test(f));
+  const stray = files.filter((f) => !/^(dist\/|package\.json$|README\.md$|LICENSE$)/.test(f) || f.endsWith('.map'));
   if (absent.length || stray.length) {
     record('npm pack', 'fail', 'the tarball holds the wrong files', [
       ...absent.map((f) => `✗ missing: ${f}`), ...stray.map((f) => `✗ should not be published: ${f}`)]);
