@@ -177,18 +177,25 @@ export function grow(): bool {
   return true;
 }
 
-/** Returns an entry to the free list; its generation moves on, so every old id goes stale. */
+/**
+ * Returns an entry to the free list; its generation moves on, so every old id goes stale.
+ * An entry whose generations are used up retires instead (generation 0, FREE, on no list:
+ * never handed out again), so an old id can never name a later timer, however often its
+ * slot was reused. That costs 20 bytes per 2^24 - 1 reuses of one slot.
+ */
 export function release(i: u32): void {
-  store<u32>(addrB(i), freed(wordB(i)));
-  setNext(i, freeHead());
-  setFreeHead(i);
+  const b = freed(wordB(i));
+  store<u32>(addrB(i), b);
+  if (b & GEN_MASK) {
+    setNext(i, freeHead());
+    setFreeHead(i);
+  }
 }
 
-/** Word B of a freed entry whose word B was `b`: the next generation (never 0), state FREE. */
+/** Word B of a freed entry whose word B was `b`: the next generation (0: retired), state FREE. */
 // @ts-ignore: decorator
 @inline function freed(b: u32): u32 {
-  const g = (b + 1) & GEN_MASK;
-  return (g != 0 ? g : 1) | ST_FREE << STATE_SHIFT;
+  return (b + 1) & GEN_MASK | ST_FREE << STATE_SHIFT;
 }
 
 /**
@@ -200,14 +207,15 @@ export function rebuildFreeList(): u32 {
   let head = NIL;
   for (let i = capacity(); i > 0; ) {
     i--;
-    const b = wordB(i);
+    let b = wordB(i);
     const st = (b >> STATE_SHIFT) & 7;
     if (st == ST_DEAD) {
-      store<u32>(addrB(i), freed(b)); // as `release` does, linked below
+      store<u32>(addrB(i), b = freed(b)); // as `release` does, linked below
       released++;
     } else if (st != ST_FREE) {
       continue;
     }
+    if (!(b & GEN_MASK)) continue; // retired
     setNext(i, head);
     head = i;
   }

@@ -35,7 +35,7 @@
 
 import {
   DEFERRED, DUE, GEN_MASK, HORIZON, LEVELS, LIST_COUNT, MAX_ENTRIES, NIL, SLOTS, SLOT_BITS, SLOT_ID_BITS,
-  ST_DEAD, ST_EMITTED, ST_EMITTED_DEAD, ST_LIVE, ST_QUEUED, ST_QUEUED_DEAD,
+  ST_DEAD, ST_EMITTED, ST_EMITTED_DEAD, ST_FREE, ST_LIVE, ST_QUEUED, ST_QUEUED_DEAD,
   ST_REFRESHING, WHEEL_LISTS, WINDOW,
 } from './constants';
 import {
@@ -624,8 +624,13 @@ export function check(): i32 {
   if (liveSeen + queued != live()) return 8;
   const free = <i32>freeCount();
   let queuedDead: i32 = 0;
-  for (let i: u32 = 0; i < capacity(); i++) if (stateOf(i) == ST_QUEUED_DEAD) queuedDead++;
-  if (free + linked + queued + queuedDead + emitted != <i32>capacity()) return 9;
+  let retired: i32 = 0;
+  for (let i: u32 = 0; i < capacity(); i++) {
+    const st = stateOf(i);
+    if (st == ST_QUEUED_DEAD) queuedDead++;
+    else if (st == ST_FREE && genOf(i) == 0) retired++;
+  }
+  if (free + retired + linked + queued + queuedDead + emitted != <i32>capacity()) return 9;
   if (ctrl(C_REFS) < 0 || ctrl(C_REFS) > live()) return 10;
   return 0;
 }

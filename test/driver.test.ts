@@ -57,6 +57,55 @@ describe('2. at most once; cancelled never fires', () => {
   });
 });
 
+describe('ids of a slot whose generations are used up', () => {
+  const SLOTS = 2 ** 26;
+  const GEN_MAX = 2 ** 24 - 1;
+  /** Gives free slot `slot` its last generation (the entry's word B, low 24 bits). */
+  const lastGeneration = (d: Driver, slot: number) => {
+    const core = (d as any)._core;
+    const w = core._stateBase + slot;
+    core._u32[w] = (core._u32[w] & ~GEN_MAX) | GEN_MAX;
+  };
+
+  it('a slot freed after its last generation (fired) retires: its ids never name a later timer', async () => {
+    const d = paused();
+    const slot = d.setTimeout(() => {}, 5) % SLOTS;
+    await d.advance(5); // fired and freed: the slot is the next one handed out
+    lastGeneration(d, slot);
+    let ran = 0;
+    const last = d.setTimeout(() => ran++, 5);
+    expect([last % SLOTS, Math.floor(last / SLOTS)]).toEqual([slot, GEN_MAX]);
+    await d.advance(5);
+    expect(ran).toBe(1);
+    for (let i = 0; i < 20; i++) {
+      const id = d.setTimeout(() => ran++, 5);
+      expect(id % SLOTS).not.toBe(slot); // wrapping would hand it out again with generation 1…
+      d.clearTimeout(last); // …and, 2^24 - 1 reuses later, let this stale id clear it
+      await d.advance(5);
+    }
+    expect(ran).toBe(21);
+  });
+
+  it('so does one swept after a cancel', async () => {
+    const d = paused();
+    const slot = d.setTimeout(() => {}, 5) % SLOTS;
+    await d.advance(5);
+    lastGeneration(d, slot);
+    const ids = Array.from({ length: 3000 }, () => d.setTimeout(() => {}, 50));
+    expect(ids[0] % SLOTS).toBe(slot);
+    for (const id of ids) d.clearTimeout(id);
+    await d.advance(1); // the checkpoint applies the cancels, and sweeps: dead outnumber live
+    const again = Array.from({ length: 5000 }, () => d.setTimeout(() => {}, 5));
+    expect(again.some((id) => id % SLOTS === slot)).toBe(false);
+    let ran = 0;
+    for (const id of again) d.clearTimeout(id);
+    d.setTimeout(() => ran++, 5);
+    await d.advance(5);
+    expect(ran).toBe(1);
+    expect(d.stats().pending).toBe(0);
+  });
+});
+
 describe('cancelled callbacks are let go', () => {
   const held = (d: Driver) => (d as unknown as { _targets: unknown[] })._targets.filter((t) => t !== undefined).length;
   const turn = () => new Promise((r) => setImmediate(r));
