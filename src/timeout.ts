@@ -5,8 +5,11 @@
 //   whichever comes first settles the returned promise, and the other is disarmed at once:
 //     work settles  ─► the timer is cancelled (stats().pending is back where it was)
 //     timer fires   ─► rejects with TimeoutError (the work runs on; its outcome is ignored),
-//                       decided a macrotask later: a work settled by a timer of the same
-//                       pass wins, as in Tokio, which polls the work before the deadline
+//                       decided a macrotask later: in real time a work settled by a timer of
+//                       the same pass wins, as in Tokio, which polls the work before the
+//                       deadline. A paused driver's advance lets a macrotask pass after each
+//                       timer, so there the verdict lands before a timer of the same tick armed
+//                       after the timeout's own (whose task Tokio's paused runtime wakes first)
 //     signal aborts ─► timer cancelled, rejects with signal.reason
 //     shutdown()    ─► rejects with ShutdownError
 // Rejections of the last two kinds are marked handled, so an aborted timeout that nobody
