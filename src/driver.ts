@@ -175,6 +175,9 @@ export class Driver {
    * - `autoAdvance` without `paused` is ignored.
    * - A custom `clock` that goes backwards reads as standing still; one whose `now()`
    *   returns `NaN` or a non-number makes the driver throw `TypeError` when it reads it.
+   * - With a custom `clock`, every delay counts from the clock's reading at the call, the
+   *   façade's too (with the default clock the façade's count from the end of the
+   *   synchronous run that armed them: one clock reading per batch; see the README).
    *
    * @throws TypeError if `opts` is not an object, `clock` has no `now()` method, `onError`
    * is not a function, `paused` or `autoAdvance` is not a boolean, or `initialCapacity` is
@@ -222,6 +225,19 @@ export class Driver {
 
     // Every public method is bound, so `const { sleep, advance } = driver` works.
     for (const k of BOUND) (this as any)[k] = (this as any)[k].bind(this);
+    if (clock !== undefined) {
+      // A custom clock (a test's, a simulation's) may move between two calls of one
+      // synchronous run: the façade fixes each delay at its call (a flush right after it),
+      // as Node and Tokio count from the call. The default clock keeps the batch reading.
+      for (const k of ['setTimeout', 'setInterval', 'refreshTimeout'] as const) {
+        const f = this[k] as (...a: unknown[]) => unknown;
+        (this as any)[k] = (...a: unknown[]) => {
+          const r = f(...a);
+          this._flushNow();
+          return r;
+        };
+      }
+    }
   }
 
   // ---- clock -----------------------------------------------------------------------------

@@ -657,9 +657,31 @@ describe('sequence numbers and the clock limit', () => {
 });
 
 describe('registration batches', () => {
+  it('with a custom clock, each façade delay counts from its call', async () => {
+    let t = 0;
+    const d = new Driver({ clock: { now: () => t } });
+    const at: number[] = [];
+    d.setTimeout(() => at.push(t), 10);
+    t = 5; // in the same synchronous run
+    d.setTimeout(() => at.push(t), 10);
+    const iv = d.setInterval(() => { at.push(t); d.clearInterval(iv); }, 12);
+    expect(d.nextDeadline()).toBe(10);
+    t = 10;
+    await new Promise((r) => setTimeout(r, 5));
+    t = 15;
+    await new Promise((r) => setTimeout(r, 5));
+    t = 17;
+    await new Promise((r) => setTimeout(r, 5));
+    expect(at).toEqual([10, 15, 17]);
+    d.shutdown();
+  });
+
   it('timers armed in one turn are fixed at a reading taken after them: at the checkpoint, or when the queue window fills', async () => {
     let t = 0;
     const d = new Driver({ clock: { now: () => t } });
+    // The default clock's batch reading, on a clock the test moves: the prototype's setTimeout
+    // (a custom clock's driver flushes after each call instead, as the test above shows).
+    d.setTimeout = Driver.prototype.setTimeout.bind(d);
     const order: number[] = [];
     const deadlines: number[] = [];
     const armed: number[] = [];
