@@ -233,7 +233,12 @@ export class Driver {
         const f = this[k] as (...a: unknown[]) => unknown;
         (this as any)[k] = (...a: unknown[]) => {
           const r = f(...a);
-          this._flushNow();
+          try {
+            this._flushNow();
+          } catch {
+            // The clock failed: the record stays queued, and the checkpoint queued with it
+            // reads the clock again and reports a failure through onError.
+          }
           return r;
         };
       }
