@@ -1204,16 +1204,24 @@ export class Driver {
    */
   private _nextTickAfter(tick: number): number {
     if (this._qLen !== 0) this._flush(this._pausedNow);
-    const core = this._core;
-    const u = core._u32;
     let best = Infinity;
-    for (let i = 0, n = core._ctrl[C_CAP]; i < n; i++) {
-      if ((u[core._stateBase + i] >>> STATE_SHIFT & 7) !== ST_LIVE) continue;
-      const a = core._base + 2 * i;
-      const t = (u[a + 1] & LOW_TICK_BITS) * 2 ** 32 + u[a];
+    for (let i = 0, n = this._core._ctrl[C_CAP]; i < n; i++) {
+      const t = this._liveTick(i);
       if (t > tick && t < best) best = t;
     }
     return best === Infinity ? -1 : best;
+  }
+
+  /**
+   * The tick of entry `i` if it is a pending timer with a fixed tick (LIVE), else -1. Reads
+   * word A as assembly/entry.ts lays it out: tick = low 43 bits.
+   */
+  private _liveTick(i: number): number {
+    const core = this._core;
+    const u = core._u32;
+    if ((u[core._stateBase + i] >>> STATE_SHIFT & 7) !== ST_LIVE) return -1;
+    const a = core._base + 2 * i;
+    return (u[a + 1] & LOW_TICK_BITS) * 2 ** 32 + u[a];
   }
 
   private _queueAuto(): void {
@@ -1232,7 +1240,7 @@ export class Driver {
   // ---- queries and lifecycle -------------------------------------------------------------
 
   /**
-   * The instant (a whole ms) at which the next pending timer fires, or undefined.
+   * The instant at which the next pending timer fires (a whole ms: its tick), or undefined.
    *
    * Edge cases: `undefined` when nothing is pending and after `shutdown()` (it does not
    * throw); a fractional deadline reads rounded up to its tick; a timer already due (armed
@@ -1283,15 +1291,12 @@ export class Driver {
    * where the work is, not where each timer belongs.
    */
   private _levels(): number[] {
-    const core = this._core;
-    const u = core._u32;
     const elapsed = this._w.t(); // elapsedTick
     const slots = new Set<number>(); // level * 64 + slot
-    for (let i = 0, n = core._ctrl[C_CAP]; i < n; i++) {
+    for (let i = 0, n = this._core._ctrl[C_CAP]; i < n; i++) {
       // Fixed ticks only: a timer re-armed but not yet flushed (after a shutdown) holds a delay.
-      if ((u[core._stateBase + i] >>> STATE_SHIFT & 7) !== ST_LIVE) continue;
-      const a = core._base + 2 * i;
-      const tick = (u[a + 1] & LOW_TICK_BITS) * 2 ** 32 + u[a];
+      const tick = this._liveTick(i);
+      if (tick < 0) continue;
       // The lowest level whose current rotation (64^(L+1) ticks) holds the tick: the same
       // rule as the core's levelFor. Due ticks count in level 0; beyond the horizon, level 5.
       let l = 0;
