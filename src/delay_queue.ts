@@ -591,7 +591,10 @@ export class DelayQueue<T> implements Target {
       idx = this._next++;
     }
     if (this._hi === this._gen.length) {
-      if (this._hi >= IDX_LIMIT) throw new RangeError(`A DelayQueue holds at most 2^${IDX_BITS} items`);
+      if (this._hi >= IDX_LIMIT) {
+        this._next = this._hi; // as before the call
+        throw new RangeError(`A DelayQueue holds at most 2^${IDX_BITS} items`);
+      }
       this._grow(this._hi + 1);
     }
     this._hi++;
