@@ -24,17 +24,19 @@ const plugins = [locateCore, inlineWasm()];
  * 30 bytes. Point a debugger at dist/index.js.map to use them.
  */
 /**
- * The exported classes keep their names (`Driver.name`, `err.constructor.name`, stack traces
- * and `util.inspect` show them); internal ones are mangled.
+ * The exported classes and functions keep their names (`Driver.name`, `err.constructor.name`,
+ * stack traces and `util.inspect` show them); internal ones are mangled.
  */
 const PUBLIC_CLASSES = /^(Driver|TimerEntry|Sleep|Interval|DelayQueue|TimeoutError|ShutdownError)$/;
+/** The module-level functions keep theirs too, as Node's `timers.setTimeout.name` does. */
+const PUBLIC_FUNCTIONS = /^(now|sleep|sleepUntil|timeout|timeoutAt|interval|intervalAt|setTimeout|clearTimeout|setInterval|clearInterval|refreshTimeout|unrefTimeout|refTimeout|defaultDriver)$/;
 
 const minify = terser({
   ecma: 2020,
   // hoist_funs moves function declarations to the top of their scope, where the language
   // hoists them anyway: no change in behaviour, 27 gzip bytes fewer.
-  compress: { passes: 3, unsafe_arrows: true, hoist_funs: true, keep_classnames: PUBLIC_CLASSES },
-  mangle: { properties: { regex: /^_/ }, keep_classnames: PUBLIC_CLASSES },
+  compress: { passes: 3, unsafe_arrows: true, hoist_funs: true, keep_classnames: PUBLIC_CLASSES, keep_fnames: PUBLIC_FUNCTIONS },
+  mangle: { properties: { regex: /^_/ }, keep_classnames: PUBLIC_CLASSES, keep_fnames: PUBLIC_FUNCTIONS },
   format: { comments: false },
 });
 

@@ -981,8 +981,13 @@ export class Driver {
       return;
     }
     if (this._host === undefined || next < this._hostTick) {
+      let delay: number;
+      try {
+        delay = next - this._readClock();
+      } catch (e) {
+        return this._clockFailed(e); // reported; retried shortly
+      }
       this._disarm();
-      const delay = next - this._readClock();
       if (delay <= 0) {
         this._host = host.soon(this._hostFn);
         this._hostSoon = true;
@@ -1132,11 +1137,10 @@ export class Driver {
   /**
    * Moves the paused clock to each next deadline up to `target` (Infinity: until nothing is
    * pending), running one pass at each, at most `maxPasses` passes. Returns the passes run.
+   * `spin` counts the passes run at one instant (auto-advance keeps it from step to step).
    */
-  private async _drive(target: number, maxPasses: number): Promise<number> {
+  private async _drive(target: number, maxPasses: number, spin = { tick: -1, same: 0 }): Promise<number> {
     let passes = 0;
-    let lastTick = -1;
-    let same = 0;
     this._spun = false;
     while (passes < maxPasses) {
       if (this._closed) throw new ShutdownError();
@@ -1146,22 +1150,28 @@ export class Driver {
       if (this._core._ctrl[C_LIVE] === 0) break;
       const next = this._w.x(); // nextExpiration
       if (next < 0 || next > target) break;
-      if (next > CLOCK_LIMIT) throw new RangeError('the next deadline lies past the end of the clock (274 years)');
+      // Driving without a target (runUntilIdle, auto-advance) near the end of the clock: the
+      // wheel's next slot may lie before the end and the deadline past it, so refuse before
+      // moving the clock at all. (advance checked its target.)
+      if (target > CLOCK_LIMIT && next > CLOCK_LIMIT - HORIZON && (next > CLOCK_LIMIT || this._w.d() > CLOCK_LIMIT)) {
+        throw new RangeError('the next deadline lies past the end of the clock (274 years)');
+      }
       if (next > this._pausedNow) this._pausedNow = next;
       const tick = Math.floor(this._pausedNow);
-      if (tick !== lastTick) {
-        lastTick = tick;
-        same = 0;
-      } else if (++same >= SAME_INSTANT_PASSES) {
+      if (tick !== spin.tick) {
+        spin.tick = tick;
+        spin.same = 0;
+      } else if (++spin.same >= SAME_INSTANT_PASSES) {
         // Guarantee 9: what keeps re-arming itself for this instant waits; the clock moves on
         // to the next deadline after it (those timers fire there too, and may spin again).
+        spin.same = 0;
         const after = this._nextTickAfter(tick);
-        if (after < 0 || after > target) {
-          this._spun = true;
+        if (after >= 0 && after <= target) {
+          this._pausedNow = spin.tick = after;
+        } else if (spin !== this._autoSpin) {
+          this._spun = true; // advance / runUntilIdle: left for later, or an error
           break;
-        }
-        this._pausedNow = lastTick = after;
-        same = 0;
+        } // auto-advance: nothing else is due, so the spinning timers go on (as in Tokio)
       }
       passes++;
       await this._stepPass(this._pausedNow);
@@ -1224,6 +1234,9 @@ export class Driver {
     return (u[a + 1] & LOW_TICK_BITS) * 2 ** 32 + u[a];
   }
 
+  /** Passes auto-advance ran at one instant, across its steps (see _drive). */
+  private _autoSpin = { tick: -1, same: 0 };
+
   private _queueAuto(): void {
     if (this._autoQueued) return;
     this._autoQueued = true;
@@ -1231,7 +1244,7 @@ export class Driver {
       this._autoQueued = false;
       if (this._closed || !this._paused) return;
       this._serial(async () => {
-        await this._drive(Infinity, 1);
+        await this._drive(Infinity, 1, this._autoSpin);
         this._sync();
       }).catch((e) => this._report(e));
     });

@@ -310,7 +310,12 @@ export class Interval implements Target {
   _fire(d: Driver): void {
     this._id = -1;
     const q = this._waiters;
-    const now = d.now();
+    let now: number;
+    try {
+      now = d.now();
+    } catch {
+      now = d._passNow; // a custom clock failed: the pass's own reading (the driver reports it)
+    }
     let first = true;
     while (q.length !== 0 && now >= this._next) {
       const w = q.shift()!;

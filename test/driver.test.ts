@@ -218,6 +218,18 @@ describe('9. timers that keep re-arming for one instant', () => {
     expect(d.stats().pending).toBe(0);
   });
 
+  it('auto-advance moves on the same way', async () => {
+    const d = new Driver({ paused: true, autoAdvance: true });
+    let done = false;
+    const loop = (async () => { while (!done) await d.sleep(0); })();
+    d.setTimeout(() => { done = true; }, 50);
+    for (let i = 0; i < 400 && !done; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(done).toBe(true);
+    expect(d.now()).toBe(50);
+    await loop;
+    d.shutdown();
+  });
+
   it('runUntilIdle moves on the same way, and rejects only when nothing else is left', async () => {
     const d = paused();
     let done = false;
@@ -650,6 +662,9 @@ describe('sequence numbers and the clock limit', () => {
     s.catch(() => {});
     await expect(d.runUntilIdle()).rejects.toThrow(RangeError);
     expect(d.now()).toBe(END - 10);
+    d.sleep(1000).catch(() => {}); // a wheel slot before the end, its deadline after it
+    await expect(d.runUntilIdle()).rejects.toThrow(RangeError);
+    expect(d.now()).toBe(END - 10); // refused before the clock moved
     await d.advance(10);
     expect(d.now()).toBe(END);
     s.cancel();

@@ -414,6 +414,40 @@ describe('core bugs found by these tests (regressions; all fixed in 4f9b239 but 
     }
   });
 
+  it('a clock that fails right after a pass is reported through onError, and later timers still fire', async () => {
+    const { d, clock, errors } = manual(0);
+    drivers.push(d);
+    const fired: number[] = [];
+    d.setTimeout(() => { clock.nan = true; }, 10); // the driver's next reading (re-arming its host timer) fails
+    d.setTimeout(() => fired.push(d.now()), 20);
+    clock.t = 10;
+    await until(() => clock.nan, 300);
+    await macrotask();
+    clock.nan = false;
+    clock.t = 25;
+    expect(await until(() => fired.length === 1, 300)).toBe(true);
+    expect(fired).toEqual([25]);
+    expect(errors.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a clock that fails while an Interval tick is handed out loses no tick', async () => {
+    // The second reading after `reads` is set is the one the Interval makes in its _fire (the
+    // first is the pass's own).
+    let reads = -1;
+    const clock = { t: 0, now(): number { return reads >= 0 && ++reads === 2 ? NaN : this.t; } };
+    const d = new Driver({ clock, onError: () => {} });
+    drivers.push(d);
+    const iv = d.interval(10);
+    await iv.tick();
+    const next = iv.tick();
+    await new Promise((r) => setTimeout(r, 5));
+    reads = 0;
+    clock.t = 10;
+    const got = await Promise.race([next, new Promise((r) => setTimeout(() => r('lost'), 300))]);
+    reads = -1;
+    expect(got).toBe(10);
+  });
+
   it('core bug 7: an instant just above 2^k - 1 does not fire one ulp early (guarantee 1)', async () => {
     // encodeAt(x) was -(x + 1), decoded as -enc - 1: when x + 1 crossed a power of two the
     // lowest bit of x was lost, so 1 + 2^-52 decoded to 1 and fired at tick 1, while

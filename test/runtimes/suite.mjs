@@ -123,13 +123,17 @@ async function schedule(tw, ctx) {
     'defaultDriver']) {
     assert(k in tw, `the package exports ${k}`);
   }
-  // The package's minifier keeps the public classes' names (stack traces, util.inspect,
-  // constructor.name).
+  // The package's minifier keeps the public classes' and functions' names (stack traces,
+  // util.inspect, constructor.name).
   if (ctx.classNames) {
     for (const k of ['Driver', 'DelayQueue', 'TimerEntry', 'Sleep', 'Interval', 'TimeoutError', 'ShutdownError']) {
       eq(tw[k].name, k, `${k}.name`);
     }
     eq(new tw.ShutdownError().constructor.name, 'ShutdownError', 'a ShutdownError\'s constructor.name');
+    for (const k of ['now', 'sleep', 'sleepUntil', 'timeout', 'timeoutAt', 'interval', 'intervalAt', 'setTimeout',
+      'clearTimeout', 'setInterval', 'clearInterval', 'refreshTimeout', 'unrefTimeout', 'refTimeout', 'defaultDriver']) {
+      eq(tw[k].name, k, `${k}.name`);
+    }
   }
   eq(tw.HORIZON, 2 ** 36 - 1, 'HORIZON');
   assert(tw.defaultDriver() instanceof tw.Driver, 'defaultDriver() is a Driver');
