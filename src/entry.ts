@@ -6,7 +6,7 @@ import { ShutdownError, checkDeadline, checkFunction } from './errors';
 
 /**
  * Encodes an absolute instant for the core: -(x + 1), x >= 0. Past instants become 0 (due at
- * once); +Infinity stays -Infinity, which the core clamps to now + HORIZON.
+ * once); callers clamp first (clampAt), though the core would clamp -Infinity to now + HORIZON.
  * @internal
  */
 export function encodeAt(deadline: number): number {
@@ -14,14 +14,12 @@ export function encodeAt(deadline: number): number {
   return -(Math.ceil(deadline > 0 ? deadline : 0) + 1);
 }
 
-/** Whether an absolute deadline may lie beyond now + HORIZON, so that the clamp needs the clock. @internal */
-export function mayClamp(deadline: number): boolean {
-  return !(deadline < HORIZON);
-}
-
-/** An absolute deadline clamped to now + HORIZON (the clock is read only when that may matter). @internal */
+/**
+ * An absolute deadline clamped to now + HORIZON. The clock is read only when that may matter:
+ * below HORIZON no reading (>= 0) can make the clamp bite. @internal
+ */
 export function clampAt(d: Driver, deadline: number): number {
-  return mayClamp(deadline) ? Math.min(deadline, d.now() + HORIZON) : deadline;
+  return deadline < HORIZON ? deadline : Math.min(deadline, d.now() + HORIZON);
 }
 
 /**
