@@ -334,11 +334,14 @@ export function setRef(id: f64, keep: bool): bool {
   if (i == NIL) return false;
   const b = wordB(i);
   const st = (b >> STATE_SHIFT) & 7;
-  // Pending and not handed out: queued, or in a list and not dead.
-  if (st != ST_QUEUED && st != ST_LIVE && st != ST_REFRESHING) return false;
+  // Pending (queued, or in a list and not dead), or handed out and not yet done with: its
+  // callback (or one before it in the batch) may (un)ref it before it re-arms (an interval,
+  // a refresh), and the re-arm counts it by its bit.
+  if (st != ST_QUEUED && st != ST_LIVE && st != ST_REFRESHING && st != ST_EMITTED) return false;
   if (((b & UNREF_BIT) != 0) == keep) {
     setWordB(i, b ^ UNREF_BIT);
-    setCtrl(C_REFS, ctrl(C_REFS) + (keep ? 1 : -1)); // still pending: only the ref count moves
+    // Still pending: only the ref count moves. Handed out: not counted until it re-arms.
+    if (st != ST_EMITTED) setCtrl(C_REFS, ctrl(C_REFS) + (keep ? 1 : -1));
   }
   return true;
 }

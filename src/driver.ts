@@ -96,9 +96,10 @@ class FacadeCall implements Target {
       if (args === undefined) fn(); else fn(...args);
     } finally {
       // An interval re-arms itself unless its callback cleared (or re-armed) it, one period
-      // after the reading its pass started from (as Node counts from the loop's clock before
-      // the callback), so a slow callback does not push every later run back.
-      if (this._period > 0 && d._targets[slot] === this) d._rearmSlot(slot, encodeAt(d._passNow + this._period));
+      // after the whole ms its pass ran at (as Node counts from its loop's whole-ms clock taken
+      // before the callback): a slow callback does not push later runs back, and a punctual
+      // interval keeps its period exactly instead of losing the pass's fraction of a ms each time.
+      if (this._period > 0 && d._targets[slot] === this) d._rearmSlot(slot, encodeAt(Math.floor(d._passNow) + this._period));
     }
   }
 }
@@ -471,9 +472,10 @@ export class Driver {
    *
    * Edge cases: a period over the horizon (2^36 − 1 ms), `Infinity` included, is clamped to
    * it; a callback that throws is reported and the interval keeps running. Each period counts
-   * from the clock reading that the pass running the callback started from (as Node counts
-   * from its loop's clock), so a slow callback does not delay later runs; one that takes
-   * longer than a period makes the next run due at once (in the next pass).
+   * from the whole ms at which the pass running the callback started (as Node counts from its
+   * loop's whole-ms clock), so a punctual interval keeps its period exactly and a slow callback
+   * does not delay later runs; one that takes longer than a period makes the next run due at
+   * once (in the next pass).
    *
    * @throws TypeError if `cb` is not a function.
    * @throws ShutdownError after `shutdown()`.

@@ -47,7 +47,10 @@ export interface WasmCore {
    * slot (which JS queues); the slot, or -1. Never for an earlier deadline (the driver re-keys).
    */
   e(id: number, enc: number): number;
-  /** setRef(id, keep): whether a pending timer keeps the host alive; 1 if `id` was pending. */
+  /**
+   * setRef(id, keep): whether a pending timer keeps the host alive; 1 if `id` was pending or
+   * handed out in the running pass (counted again, by this bit, if it re-arms).
+   */
   u(id: number, keep: number): number;
   /**
    * process(now, begin): hands out entries due by `now` (ms; its whole tick: fractions are cut,

@@ -601,6 +601,20 @@ describe('ref / unref (Node)', () => {
     expect(reref.stdout).toContain('fired');
   });
 
+  it('unref / ref from inside the pass that runs the timer hold when it re-arms', () => {
+    // An interval that unrefs itself in its callback (Node's unrefed-in-callback): one run, then exit.
+    const self = run(`let n = 0; const iv = tw.setInterval(() => { n++; tw.unrefTimeout(iv); }, 5); process.on('exit', () => console.log('runs', n));`);
+    expect(self.stdout).toContain('runs 1');
+    expect(exitAfter(self)).toBeLessThan(1500);
+    // A timeout unref'd and then refreshed in its own callback stays unref'd.
+    expect(exitAfter(run(`const t = tw.setTimeout(() => { tw.unrefTimeout(t); tw.refreshTimeout(t); }, 5);`))).toBeLessThan(1500);
+    // Another callback of the same batch unrefs it before it runs.
+    expect(exitAfter(run(`let a; tw.setTimeout(() => tw.unrefTimeout(a), 10); a = tw.setInterval(() => {}, 10);`))).toBeLessThan(1500);
+    // An unref'd interval that refs itself keeps the process alive until it clears itself.
+    const kept = run(`let c = 0; const iv = tw.setInterval(() => { c++; if (c === 1) tw.refTimeout(iv); if (c === 5) { tw.clearInterval(iv); console.log('runs', c); } }, 5); tw.unrefTimeout(iv); setTimeout(() => {}, 8);`);
+    expect(kept.stdout).toContain('runs 5');
+  });
+
   it('clearing the last ref\'d timer lets the process exit at once', () => {
     expect(exitAfter(run(`const id = tw.setTimeout(() => {}, 5000); tw.setTimeout(() => tw.clearTimeout(id), 10);`))).toBeLessThan(1500);
   });

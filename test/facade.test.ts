@@ -191,6 +191,19 @@ describe('setInterval', () => {
     }
   });
 
+  it('a punctual interval keeps its period exactly: the pass\'s fraction of a ms is not added', async () => {
+    let t = 0;
+    const d = new Driver({ clock: { now: () => t } });
+    const at: number[] = [];
+    const id = d.setInterval(() => at.push(t), 10);
+    t = 10.6; // the pass runs a little after the tick, as host timers do
+    for (let i = 0; i < 100 && at.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(at).toEqual([10.6]);
+    expect(d.nextDeadline()).toBe(20); // not 21: counted from the whole ms the pass ran at
+    d.clearInterval(id);
+    d.shutdown();
+  });
+
   it('passes arguments on every run', async () => {
     const d = paused();
     const got: unknown[] = [];
