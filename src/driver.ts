@@ -172,7 +172,9 @@ export class Driver {
   /**
    * Edge cases:
    * - `paused: true`: the clock starts at exactly 0 and moves only by `advance` /
-   *   `runUntilIdle` (or auto-advance).
+   *   `runUntilIdle` (or auto-advance). Timers run only inside those, also ones already
+   *   due (a `sleep(0)` completes at the next `advance(0)`); with `autoAdvance` they run
+   *   by themselves a macrotask later.
    * - `autoAdvance` without `paused` is ignored.
    * - A custom `clock` that goes backwards reads as standing still; one whose `now()`
    *   returns `NaN` or a non-number makes the driver throw `TypeError` when it reads it.
