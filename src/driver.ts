@@ -1097,9 +1097,7 @@ export class Driver {
    */
   advance(ms: number): Promise<void> {
     checkDelay('ms', ms);
-    if (this._pausedNow + ms > CLOCK_LIMIT) { // Infinity too
-      throw new RangeError(`The "ms" argument would take the clock past its end (274 years). Received ${ms}`);
-    }
+    this._checkEnd(ms);
     if (this._closed) throw new ShutdownError();
     if (!this._paused) throw new Error('advance() needs a paused driver (see pause())');
     return this._serial(() => this._advanceBy(ms));
@@ -1185,9 +1183,8 @@ export class Driver {
 
   private async _advanceBy(ms: number): Promise<void> {
     this._checkStillPaused('advance');
+    this._checkEnd(ms); // again: an advance queued behind others starts where they left the clock
     const target = this._pausedNow + ms;
-    // Checked again here: an advance queued behind others starts from where they left the clock.
-    if (target > CLOCK_LIMIT) throw new RangeError(`advance(${ms}) would take the clock past its end (274 years)`);
     await this._drive(target, Infinity);
     if (this._pausedNow < target) this._pausedNow = target;
     if (this._qLen !== 0) this._flush(this._pausedNow);
@@ -1201,6 +1198,13 @@ export class Driver {
       throw new RangeError(this._spun
         ? 'runUntilIdle() gave up: a timer keeps re-arming itself for the same instant'
         : `runUntilIdle() gave up after ${IDLE_PASS_LIMIT} passes (a setInterval?)`);
+    }
+  }
+
+  /** advance(ms) may not take the paused clock past CLOCK_LIMIT (Infinity included). */
+  private _checkEnd(ms: number): void {
+    if (this._pausedNow + ms > CLOCK_LIMIT) {
+      throw new RangeError(`The "ms" argument would take the clock past its end (274 years). Received ${ms}`);
     }
   }
 
