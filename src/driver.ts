@@ -1235,10 +1235,9 @@ export class Driver {
    * word A as assembly/entry.ts lays it out: tick = low 43 bits.
    */
   private _liveTick(i: number): number {
-    const core = this._core;
-    const u = core._u32;
-    if ((u[core._stateBase + i] >>> STATE_SHIFT & 7) !== ST_LIVE) return -1;
-    const a = core._base + 2 * i;
+    if (this._stateOf(i) !== ST_LIVE) return -1;
+    const u = this._core._u32;
+    const a = this._core._base + 2 * i;
     return (u[a + 1] & LOW_TICK_BITS) * 2 ** 32 + u[a];
   }
 
