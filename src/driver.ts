@@ -172,9 +172,9 @@ export class Driver {
   /**
    * Edge cases:
    * - `paused: true`: the clock starts at exactly 0 and moves only by `advance` /
-   *   `runUntilIdle` (or auto-advance). Timers run only inside those, also ones already
-   *   due (a `sleep(0)` completes at the next `advance(0)`); with `autoAdvance` they run
-   *   by themselves a macrotask later.
+   *   `runUntilIdle` (or auto-advance). Timers already due at the frozen instant (a
+   *   `sleep(0)`, a past `sleepUntil`, one re-armed for "now" by a callback) still run by
+   *   themselves, in a pass of their own a macrotask later, as on Tokio's paused clock.
    * - `autoAdvance` without `paused` is ignored.
    * - A custom `clock` that goes backwards reads as standing still; one whose `now()`
    *   returns `NaN` or a non-number makes the driver throw `TypeError` when it reads it.
@@ -974,7 +974,15 @@ export class Driver {
     if (this._closed) return;
     const core = this._core;
     if (this._paused) {
-      if (this._autoAdvance && (core._ctrl[C_LIVE] !== 0 || this._qLen !== 0)) this._queueAuto();
+      if (core._ctrl[C_LIVE] === 0 && this._qLen === 0) return;
+      if (!this._autoAdvance) {
+        // The clock stands still, but what is already due still runs (in a pass of its own,
+        // a macrotask later), as on Tokio's paused clock: `await sleep(0)` completes.
+        this._flushNow();
+        const next = this._w.x(); // nextExpiration
+        if (next < 0 || next > this._pausedNow) return;
+      }
+      this._queueAuto();
       return;
     }
     if (this._inPass) return; // the pass re-syncs when it ends
@@ -1075,8 +1083,9 @@ export class Driver {
    * - `0` runs the timers due at the current instant.
    * - Timers that re-arm themselves for the instant being processed (a `while (…) await
    *   sleep(0)` loop) get 1000 passes at it; then the clock moves on to the next deadline
-   *   (where they fire again), and once none is left before the target, they wait for the
-   *   next `advance`. So it never spins, and every other timer still fires at its deadline.
+   *   (where they fire again), and once none is left before the target, `advance` returns
+   *   and they go on in the driver's own passes, a macrotask apart (as anything due at the
+   *   frozen instant does). So it never spins, and every other timer still fires at its deadline.
    * - Bad arguments and a wrong state are thrown synchronously, not as rejections.
    *
    * @throws TypeError if `ms` is not a number.
@@ -1131,10 +1140,15 @@ export class Driver {
   }
 
   private _serial<T>(fn: () => Promise<T>): Promise<T> {
-    const p = this._chain.then(fn);
+    this._serials++;
+    // The last one done hands over to the passes the driver runs by itself (see _sync).
+    const p = this._chain.then(fn).finally(() => --this._serials || this._sync());
     this._chain = p.catch(() => undefined);
     return p;
   }
+
+  /** advance / runUntilIdle / auto-advance steps queued or running. */
+  private _serials = 0;
 
   /**
    * Moves the paused clock to each next deadline up to `target` (Infinity: until nothing is
@@ -1188,7 +1202,6 @@ export class Driver {
     await this._drive(target, Infinity);
     if (this._pausedNow < target) this._pausedNow = target;
     if (this._qLen !== 0) this._flush(this._pausedNow);
-    this._sync();
   }
 
   private async _runUntilIdle(): Promise<void> {
@@ -1249,11 +1262,13 @@ export class Driver {
     this._autoQueued = true;
     host.soon(() => {
       this._autoQueued = false;
-      if (this._closed || !this._paused) return;
+      // While advance / runUntilIdle work is queued or running, that work runs what is due;
+      // the last of it calls _sync again when it is done.
+      if (this._closed || !this._paused || this._serials) return;
       this._serial(async () => {
-        await this._drive(Infinity, 1, this._autoSpin);
-        this._sync();
-      }).catch((e) => this._report(e));
+        // Without autoAdvance, only the timers due at the frozen instant.
+        await this._drive(this._autoAdvance ? Infinity : this._pausedNow, 1, this._autoSpin);
+      }).catch((e) => this._closed || this._report(e)); // a shutdown in the middle of the pass is no error
     });
   }
 

@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Driver, HORIZON, ShutdownError } from '../src/index';
+import { DelayQueue, Driver, HORIZON, ShutdownError } from '../src/index';
 import { WINDOW } from '../src/constants';
 
 const paused = () => new Driver({ paused: true });
@@ -360,6 +360,64 @@ describe('the test clock', () => {
     expect(s.isElapsed).toBe(true);
     expect(d.now()).toBe(Math.ceil(s.deadline)); // the jump goes to the timer's tick
     d.shutdown();
+  });
+
+  it('without autoAdvance, timers already due at the frozen instant run by themselves; the clock stays', async () => {
+    const errors: unknown[] = [];
+    const d = new Driver({ paused: true, onError: (e) => errors.push(e) });
+    const log: string[] = [];
+    const never = new Promise<void>(() => {});
+    const q = new DelayQueue<string>({ driver: d });
+    q.insert('item', 0);
+    const e = d.entry(-5);
+    e.pollElapsed(() => log.push('entry'));
+    const waits = [
+      d.sleep(0).then(() => log.push('sleep(0)')),
+      d.sleepUntil(-100).then(() => log.push('sleepUntil(past)')),
+      d.timeout(0, never).catch((err: Error) => log.push(err.name)),
+      q.next().then((it) => log.push(`next: ${it?.value}`)),
+    ];
+    let facade = false;
+    d.setTimeout(() => { facade = true; }, 1); // 1 ms: not due until the clock moves
+    await Promise.race([Promise.all(waits), new Promise((r) => setTimeout(r, 1000))]);
+    expect(log.sort()).toEqual(['TimeoutError', 'entry', 'next: item', 'sleep(0)', 'sleepUntil(past)']);
+    expect(d.now()).toBe(0);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(facade).toBe(false);
+    await d.advance(1);
+    expect(facade).toBe(true);
+    expect(errors).toEqual([]);
+    d.shutdown();
+  });
+
+  it('those passes come a macrotask apart: a timer that keeps re-arming for now does not starve the event loop', async () => {
+    const d = paused();
+    let stop = false;
+    let spins = 0;
+    const loop = (async () => { while (!stop) { spins++; await d.sleep(0); } })();
+    await new Promise((r) => setTimeout(r, 20)); // a host timer still gets its turn
+    expect(spins).toBeGreaterThan(1);
+    expect(d.now()).toBe(0);
+    stop = true;
+    await loop;
+    d.shutdown();
+  });
+
+  it('a shutdown while such a pass waits or runs reports nothing', async () => {
+    const errors: unknown[] = [];
+    const d = new Driver({ paused: true, onError: (e) => errors.push(e) });
+    const a = d.sleep(0);
+    const b = d.sleep(0);
+    a.then(() => d.shutdown()); // in the middle of the pass: b is still to come
+    await a;
+    await expect(b).rejects.toThrow(ShutdownError);
+    const d2 = new Driver({ paused: true, onError: (e) => errors.push(e) });
+    const c = d2.sleep(0);
+    await Promise.resolve(); // the pass is queued, not run yet
+    d2.shutdown();
+    await expect(c).rejects.toThrow(ShutdownError);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(errors).toEqual([]);
   });
 
   it('nextDeadline() of a timer armed for a past instant reads now()', async () => {

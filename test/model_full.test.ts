@@ -9,6 +9,10 @@
 // After every advance the two traces must be identical: which timer fired, in which order,
 // and the clock reading at each fire (plus interval tick instants, queue deadlines and
 // stats()). Some runs lower the driver's sequence-renumbering threshold to exercise it.
+// Timers already due at the frozen instant run in the driver's own passes: the runner lets
+// them finish after each operation that waits (the model: advance(0)), and before that an
+// advance() takes them in its first pass.
+// With TW_DEBUG set, a failure also prints both traces in full.
 //
 // A failure prints the seed; replay it with
 //   TICKWHEEL_SEED=<seed> [TICKWHEEL_PATH=<path>] npx vitest run test/model_full.test.ts
@@ -932,6 +936,7 @@ async function runOps(config: { seqLimit: number; initialCapacity: number }, ops
       `${what} ${i < ops.length ? `after operation #${i} ${JSON.stringify(ops[i])}` : 'in the final drain'}; model clock ${m.now}, driver clock ${d.now()}`,
       `  first difference at record ${k / 3}: model ${describeRecord(mt, k)}, driver ${describeRecord(rt, k)}`,
       `  then: model ${describeRecord(mt, k + 3)}; driver ${describeRecord(rt, k + 3)}`,
+      process.env.TW_DEBUG ? `  model: ${Array.from({ length: mt.length / 3 }, (_, q) => describeRecord(mt, 3 * q)).join(' | ')}\n  driver: ${Array.from({ length: rt.length / 3 }, (_, q) => describeRecord(rt, 3 * q)).join(' | ')}` : '',
       `  last operations: ${ops.slice(Math.max(0, i - 6), i + 1).map((o, j) => `#${Math.max(0, i - 6) + j} ${JSON.stringify(o)}`).join('; ')}`,
     ].join('\n'));
   };
@@ -947,6 +952,16 @@ async function runOps(config: { seqLimit: number; initialCapacity: number }, ops
       fail(`stats differ: driver ${JSON.stringify(s)}, model pending ${m.pending} fired ${m.fired} cancelled ${m.cancelled}`);
     }
     if (real.counts().join() !== model.counts().join()) fail(`handle counts differ: ${real.counts()} vs ${model.counts()}`);
+  };
+  // One macrotask, then until the driver has no pass of its own queued or running.
+  const settle = async () => {
+    const internals = d as unknown as { _chain: Promise<unknown>; _autoQueued: boolean };
+    for (;;) {
+      await macrotask();
+      const chain = internals._chain;
+      await chain;
+      if (!internals._autoQueued && internals._chain === chain) return;
+    }
   };
   const advance = async (ms: number) => {
     ms = limitStep(m.now, ms);
@@ -1004,9 +1019,16 @@ async function runOps(config: { seqLimit: number; initialCapacity: number }, ops
         case 'dqdl': side.dqdl(op.pick); break;
       }
     }
-    // Let promise continuations (work that won a race, an interval tick due at once) run.
-    if (ASYNC.has(op.k)) await macrotask();
+    // Let promise continuations (work that won a race, an interval tick due at once) run,
+    // then the pass the driver runs by itself for timers already due at the frozen instant
+    // (the model: advance(0)). Between operations that do not wait, that pass waits too.
+    const waits = ASYNC.has(op.k);
+    if (waits) await settle();
     model.flushLater();
+    if (waits) {
+      m.advance(0);
+      model.flushLater();
+    }
     switch (op.k) {
       case 'adv': await advance(op.ms); break;
       case 'jump': await advance(op.years * 365.25 * 86_400_000); break;
