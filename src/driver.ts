@@ -35,7 +35,7 @@ import {
 /** The tick bits in the high half of word A (its low 11 bits; the rest is seq). */
 const LOW_TICK_BITS = (1 << (32 - SEQ_LO_BITS)) - 1;
 import { ShutdownError, checkBoolean, checkDelay, checkFunction, checkOptions } from './errors';
-import { defaultClock, host, nextMacrotask, type Clock } from './time_source';
+import { defaultClock, host, type Clock } from './time_source';
 import { TimerEntry, encodeAt } from './entry';
 import { makeInterval, makeIntervalAt, type Interval, type IntervalOptions } from './interval';
 import { makeSleep, makeSleepUntil, type Sleep, type SleepOptions } from './sleep';
@@ -160,7 +160,8 @@ export class Driver {
   private _paused: boolean;
   private _pausedNow = 0;
   private readonly _autoAdvance: boolean;
-  private _autoQueued = false;
+  /** The host's handle of the queued auto-advance step or due pass (see _queueAuto). */
+  private _auto: unknown;
   private _chain: Promise<unknown> = Promise.resolve();
   private readonly _clock: Clock;
   private _origin: number;
@@ -175,6 +176,10 @@ export class Driver {
    *   `runUntilIdle` (or auto-advance). Timers already due at the frozen instant (a
    *   `sleep(0)`, a past `sleepUntil`, one re-armed for "now" by a callback) still run by
    *   themselves, in a pass of their own a macrotask later, as on Tokio's paused clock.
+   *   After an `advance` by a fractional `ms`, the clock stands between two ticks: a timer
+   *   due by its exact deadline there still waits for the clock to reach its whole tick.
+   * - `autoAdvance`: the clock jumps from deadline to deadline (never to an instant where
+   *   nothing is due); as with host timers, unref'd timers alone do not keep Node alive for it.
    * - `autoAdvance` without `paused` is ignored.
    * - A custom `clock` that goes backwards reads as standing still; one whose `now()`
    *   returns `NaN` or a non-number makes the driver throw `TypeError` when it reads it.
@@ -938,21 +943,20 @@ export class Driver {
     return fired;
   }
 
-  /** One pass on the test clock: like `_pass`, but microtasks run after each timer. */
-  private async _stepPass(now: number): Promise<number> {
+  /**
+   * One pass on the test clock: like `_pass`, but a macrotask passes after each timer (so
+   * microtasks run). `keep`: whether that macrotask keeps the host alive (in the driver's own
+   * passes only while a ref'd timer is pending, as a host timer would).
+   */
+  private async _stepPass(now: number, keep: boolean): Promise<void> {
     if (this._qLen !== 0) this._flush(now);
     this._passNow = now;
-    let fired = 0;
     for (let n = this._w.p(now, 1); n > 0; n = this._w.p(now, 0)) {
       for (let i = 0; i < n; i++) {
-        if (this._dispatchAt(i)) {
-          fired++;
-          await nextMacrotask();
-        }
-        if (this._closed) return fired;
+        if (this._dispatchAt(i)) await new Promise<void>((r) => host.ref(host.soon(r), keep, true));
+        if (this._closed) return;
       }
     }
-    return fired;
   }
 
   private _onHost(): void {
@@ -979,8 +983,9 @@ export class Driver {
         // The clock stands still, but what is already due still runs (in a pass of its own,
         // a macrotask later), as on Tokio's paused clock: `await sleep(0)` completes.
         this._flushNow();
-        const next = this._w.x(); // nextExpiration
-        if (next < 0 || next > this._pausedNow) return;
+        // Where the wheel has work next (cheap) first; then whether a timer is due by its tick.
+        let next = this._w.x(); // nextExpiration
+        if (next < 0 || next > this._pausedNow || (next = this._w.d()) < 0 || next > this._pausedNow) return;
       }
       this._queueAuto();
       return;
@@ -1028,9 +1033,11 @@ export class Driver {
   // ---- the test clock --------------------------------------------------------------------
 
   /**
-   * Freezes the clock at its current reading (Tokio's `time::pause`); host timers stop.
+   * Freezes the clock at its current reading, rounded up to a whole ms (Tokio's
+   * `time::pause`); host timers stop.
    *
-   * Edge cases: a no-op on a driver that is already paused.
+   * Edge cases: a no-op on a driver that is already paused. The rounding (less than 1 ms
+   * forward) lets what is due at the frozen instant run: the wheel's ticks are whole ms.
    *
    * @throws ShutdownError after `shutdown()`.
    *
@@ -1045,7 +1052,8 @@ export class Driver {
   pause(): void {
     if (this._closed) throw new ShutdownError();
     if (this._paused) return;
-    this._pausedNow = this._readClock();
+    // A whole ms, so that what is due at the frozen instant can run (ticks are whole ms).
+    this._pausedNow = Math.ceil(this._readClock());
     this._paused = true;
     this._disarm();
     this._sync(); // with autoAdvance: timers already pending start it
@@ -1164,14 +1172,13 @@ export class Driver {
       if (this._qLen !== 0) this._flush(this._pausedNow);
       // Idle means nothing pending: slots holding only cancelled entries do not count.
       if (this._core._ctrl[C_LIVE] === 0) break;
-      const next = this._w.x(); // nextExpiration
+      // The exact next tick, not where the wheel has work next (the start of a slot above
+      // level 0, which the pass there cascades): the clock stops only at deadlines.
+      const next = this._w.d(); // nextDeadline
       if (next < 0 || next > target) break;
-      // Driving without a target (runUntilIdle, auto-advance) near the end of the clock: the
-      // wheel's next slot may lie before the end and the deadline past it, so refuse before
-      // moving the clock at all. (advance checked its target.)
-      if (target > CLOCK_LIMIT && next > CLOCK_LIMIT - HORIZON && (next > CLOCK_LIMIT || this._w.d() > CLOCK_LIMIT)) {
-        throw new RangeError('the next deadline lies past the end of the clock (274 years)');
-      }
+      // Driving without a target (runUntilIdle, auto-advance): never past the end of the
+      // clock. (advance checked its target.)
+      if (next > CLOCK_LIMIT) throw new RangeError('the next deadline lies past the end of the clock (274 years)');
       if (next > this._pausedNow) this._pausedNow = next;
       const tick = Math.floor(this._pausedNow);
       if (tick !== spin.tick) {
@@ -1190,8 +1197,11 @@ export class Driver {
         } // auto-advance: nothing else is due, so the spinning timers go on (as in Tokio)
       }
       passes++;
-      await this._stepPass(this._pausedNow);
+      await this._stepPass(this._pausedNow, spin !== this._autoSpin || this._core._ctrl[C_REFS] > 0);
     }
+    // advance: nothing left up to the target, so the clock goes there, in the same microtask
+    // as that check (a timer armed in between would otherwise be passed over).
+    if (target < Infinity && this._paused && this._pausedNow < target) this._pausedNow = target;
     return passes;
   }
 
@@ -1200,7 +1210,6 @@ export class Driver {
     this._checkEnd(ms); // again: an advance queued behind others starts where they left the clock
     const target = this._pausedNow + ms;
     await this._drive(target, Infinity);
-    if (this._pausedNow < target) this._pausedNow = target;
     if (this._qLen !== 0) this._flush(this._pausedNow);
   }
 
@@ -1209,7 +1218,7 @@ export class Driver {
     const passes = await this._drive(Infinity, IDLE_PASS_LIMIT);
     if ((passes >= IDLE_PASS_LIMIT || this._spun) && this._core._ctrl[C_LIVE] !== 0) {
       throw new RangeError(this._spun
-        ? 'runUntilIdle() gave up: a timer keeps re-arming itself for the same instant'
+        ? 'runUntilIdle() gave up: timers keep re-arming for one instant'
         : `runUntilIdle() gave up after ${IDLE_PASS_LIMIT} passes (a setInterval?)`);
     }
   }
@@ -1258,10 +1267,8 @@ export class Driver {
   private _autoSpin = { tick: -1, same: 0 };
 
   private _queueAuto(): void {
-    if (this._autoQueued) return;
-    this._autoQueued = true;
-    host.soon(() => {
-      this._autoQueued = false;
+    this._auto ??= host.soon(() => {
+      this._auto = undefined;
       // While advance / runUntilIdle work is queued or running, that work runs what is due;
       // the last of it calls _sync again when it is done.
       if (this._closed || !this._paused || this._serials) return;
@@ -1270,6 +1277,8 @@ export class Driver {
         await this._drive(this._autoAdvance ? Infinity : this._pausedNow, 1, this._autoSpin);
       }).catch((e) => this._closed || this._report(e)); // a shutdown in the middle of the pass is no error
     });
+    // As a host timer would: only ref'd timers keep the host alive for it.
+    host.ref(this._auto, this._core._ctrl[C_REFS] > 0, true);
   }
 
   // ---- queries and lifecycle -------------------------------------------------------------

@@ -218,9 +218,4 @@ export const host: HostTimers = {
   },
 };
 
-/** A macrotask boundary: every pending microtask has run when this resolves. */
-export function nextMacrotask(): Promise<void> {
-  return new Promise((resolve) => { soonImpl(resolve); });
-}
-
 export const defaultClock: Clock = { now: hostNow };

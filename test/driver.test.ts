@@ -420,6 +420,73 @@ describe('the test clock', () => {
     expect(errors).toEqual([]);
   });
 
+  it('advance: a timer armed while it runs, at the clock it reads, is never passed over', async () => {
+    for (let awaits = 0; awaits < 8; awaits++) {
+      const d = paused();
+      let s: ReturnType<Driver['sleep']> | undefined;
+      let firedAt = -1;
+      void (async () => {
+        for (let k = 0; k < awaits; k++) await null;
+        s = d.sleep(5); // at 0 (deadline 5) or after the clock moved (deadline 65)
+        await s;
+        firedAt = d.now();
+      })().catch(() => {}); // the shutdown below rejects a sleep still pending
+      await d.advance(60);
+      await Promise.resolve();
+      if (s!.deadline === 5) expect([awaits, firedAt]).toEqual([awaits, 5]);
+      else expect([awaits, s!.deadline, s!.isElapsed]).toEqual([awaits, 65, false]);
+      d.shutdown();
+    }
+  });
+
+  it('pause() freezes the clock at a whole ms, so what is due then runs', async () => {
+    const clock = { t: 1000.25, now() { return this.t; } };
+    const d = new Driver({ clock });
+    clock.t += 3.5; // the driver reads 3.5
+    d.pause();
+    expect(d.now()).toBe(4);
+    const s = d.sleep(0);
+    await Promise.race([s, new Promise((r) => setTimeout(r, 1000))]);
+    expect(s.isElapsed).toBe(true);
+    expect(d.now()).toBe(4);
+    d.shutdown();
+  });
+
+  it('a clock left at a fractional instant by advance: due by tick only once it reaches the tick, and no busy passes', async () => {
+    const d = paused();
+    const late = d.sleep(100); // its level-1 slot starts at 64
+    await d.advance(64.5);
+    const s = d.sleep(0); // deadline 64.5, tick 65
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    expect(s.isElapsed).toBe(false);
+    expect((d as unknown as { _auto: unknown })._auto).toBeUndefined(); // nothing queued over and over
+    await d.advance(0.5);
+    expect(s.isElapsed).toBe(true);
+    expect(late.isElapsed).toBe(false);
+    d.shutdown();
+  });
+
+  it('the clock stops only at deadlines: auto-advance and advance never stop at a slot boundary', async () => {
+    const d = new Driver({ paused: true, autoAdvance: true });
+    const seen = new Set<number>([d.now()]);
+    const s = d.sleep(3_600_000);
+    for (let i = 0; i < 20 && !s.isElapsed; i++) {
+      await new Promise((r) => setImmediate(r));
+      seen.add(d.now());
+    }
+    expect(s.isElapsed).toBe(true);
+    expect([...seen]).toEqual([0, 3_600_000]);
+    const p = paused();
+    p.sleep(1000);
+    const readings = new Set<number>();
+    const watch = (async () => { for (let k = 0; k < 200; k++) { readings.add(p.now()); await null; } })();
+    await p.advance(1000);
+    await watch;
+    expect([...readings].filter((t) => t !== 0 && t !== 1000)).toEqual([]);
+    d.shutdown();
+    p.shutdown();
+  });
+
   it('nextDeadline() of a timer armed for a past instant reads now()', async () => {
     const d = paused();
     await d.advance(100);
@@ -671,6 +738,16 @@ describe('ref / unref (Node)', () => {
     // An unref'd interval that refs itself keeps the process alive until it clears itself.
     const kept = run(`let c = 0; const iv = tw.setInterval(() => { c++; if (c === 1) tw.refTimeout(iv); if (c === 5) { tw.clearInterval(iv); console.log('runs', c); } }, 5); tw.unrefTimeout(iv); setTimeout(() => {}, 8);`);
     expect(kept.stdout).toContain('runs 5');
+  });
+
+  it('on a paused driver, an unref\'d timer alone lets the process exit, also with autoAdvance', () => {
+    const auto = run(`const d = new tw.Driver({ paused: true, autoAdvance: true }); d.unrefTimeout(d.setInterval(() => {}, 1000)); d.sleep(60_000, { ref: false });`);
+    expect(exitAfter(auto)).toBeLessThan(1500);
+    const due = run(`const d = new tw.Driver({ paused: true }); let n = 0; const loop = async () => { for (;;) { n++; await d.sleep(0, { ref: false }); } }; loop(); process.on('exit', () => console.log('spins', n));`);
+    expect(exitAfter(due)).toBeLessThan(1500);
+    // A ref'd one keeps auto-advancing until it is done.
+    const kept = run(`const d = new tw.Driver({ paused: true, autoAdvance: true }); let n = 0; const iv = d.setInterval(() => { if (++n === 50) { d.clearInterval(iv); console.log('ticks', n, d.now()); } }, 1000);`);
+    expect(kept.stdout).toContain('ticks 50 50000');
   });
 
   it('clearing the last ref\'d timer lets the process exit at once', () => {

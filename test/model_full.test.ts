@@ -955,12 +955,12 @@ async function runOps(config: { seqLimit: number; initialCapacity: number }, ops
   };
   // One macrotask, then until the driver has no pass of its own queued or running.
   const settle = async () => {
-    const internals = d as unknown as { _chain: Promise<unknown>; _autoQueued: boolean };
+    const internals = d as unknown as { _chain: Promise<unknown>; _auto: unknown };
     for (;;) {
       await macrotask();
       const chain = internals._chain;
       await chain;
-      if (!internals._autoQueued && internals._chain === chain) return;
+      if (internals._auto === undefined && internals._chain === chain) return;
     }
   };
   const advance = async (ms: number) => {
