@@ -19,8 +19,9 @@
 // WHY the queue: reading the clock costs more than arming a timer, and a deadline computed
 // from a cached reading could fire early. The façade's delays are fixed at the checkpoint:
 // one reading per batch, and the deadline is never earlier than "the moment of the call +
-// delay" (later by whatever synchronous work follows the call; `nextDeadline()` makes the
-// flush happen right then). Tokio's API (sleep, timeout, DelayQueue, entries) reads the
+// delay" (later by whatever synchronous work follows the call). A reading taken before the
+// checkpoint (now(), so also sleep and the rest of Tokio's API; nextDeadline()) fixes the
+// queued façade delays on the spot. Tokio's API (sleep, timeout, DelayQueue, entries) reads the
 // clock at the call instead, as Tokio does, and queues an absolute instant.
 //
 // What each slot holds on the JS side: `targets[slot]` is the callback itself for a plain
@@ -184,8 +185,9 @@ export class Driver {
    * - A custom `clock` that goes backwards reads as standing still; one whose `now()`
    *   returns `NaN` or a non-number makes the driver throw `TypeError` when it reads it.
    * - With a custom `clock`, every delay counts from the clock's reading at the call, the
-   *   façade's too (with the default clock the façade's count from the end of the
-   *   synchronous run that armed them: one clock reading per batch; see the README).
+   *   façade's too (with the default clock the façade's count from the first reading
+   *   after their call: `now()`, a sleep's, or the end of the synchronous run that armed
+   *   them, one reading per batch; see the README).
    *
    * @throws TypeError if `opts` is not an object, `clock` has no `now()` method, `onError`
    * is not a function, `paused` or `autoAdvance` is not a boolean, or `initialCapacity` is
@@ -289,8 +291,16 @@ export class Driver {
    * ```
    */
   now(): number {
-    return this._paused ? this._pausedNow : this._readClock();
+    if (this._paused) return this._pausedNow;
+    const t = this._readClock();
+    // Someone read the clock: façade delays queued before this reading count from it (they
+    // were armed before it, so never early), not from the later checkpoint.
+    if (this._rel) this._flush(t, 1);
+    return t;
   }
+
+  /** @internal Façade delays (relative, fixed by the flush) are queued. */
+  _rel = false;
 
   // ---- Tokio's time API -----------------------------------------------------------------
 
@@ -512,6 +522,7 @@ export class Driver {
     // A plain timeout stores its callback itself: no object per timer on this path.
     this._targets[slot] = repeat || args ? new FacadeCall(cb, args, repeat ? d : 0) : cb;
     this._push(slot, 0);
+    this._rel = true;
     // Its delay, for refreshTimeout (counted from then, fraction and all): whole ms go into
     // the core's D array, others beside it (off this path: a bigger body here kept V8 from
     // inlining it, and arming cost ~6 ns more).
@@ -618,6 +629,7 @@ export class Driver {
       // As clearTimeout: a record for the flush (which checks the id), then the delay (NaN:
       // the flush reads it from D).
       if (id > SLOT_MASK) this._pushRefresh(id, d);
+      this._rel = true;
       return;
     }
     if (this._w.e(id, d) < 0) return; // rearm
@@ -840,6 +852,7 @@ export class Driver {
       if (core._ctrl[C_SEQ] + n >= this._seqLimit) this._renumber(); // seq is below 2^25: no sign
       this._w.f(now, n, this._ops === 0 ? more | 2 : more); // flush; 2: no cancel or refresh records
       this._qLen = 0;
+      this._rel = false;
       this._ops = 0;
       this._cancelled += core._ctrl[C_KILLED];
       core._ctrl[C_KILLED] = 0;
@@ -1115,8 +1128,7 @@ export class Driver {
   advance(ms: number): Promise<void> {
     checkDelay('ms', ms);
     this._checkEnd(ms);
-    if (this._closed) throw new ShutdownError();
-    if (!this._paused) throw new Error('advance() needs a paused driver (see pause())');
+    this._checkPaused('advance');
     return this._serial(() => this._advanceBy(ms));
   }
 
@@ -1142,8 +1154,7 @@ export class Driver {
    * ```
    */
   runUntilIdle(): Promise<void> {
-    if (this._closed) throw new ShutdownError();
-    if (!this._paused) throw new Error('runUntilIdle() needs a paused driver (see pause())');
+    this._checkPaused('runUntilIdle');
     return this._serial(() => this._runUntilIdle());
   }
 
@@ -1178,7 +1189,7 @@ export class Driver {
       if (next < 0 || next > target) break;
       // Driving without a target (runUntilIdle, auto-advance): never past the end of the
       // clock. (advance checked its target.)
-      if (next > CLOCK_LIMIT) throw new RangeError('the next deadline lies past the end of the clock (274 years)');
+      if (next > CLOCK_LIMIT) throw new RangeError("the next deadline is past the clock's end (274 years)");
       if (next > this._pausedNow) this._pausedNow = next;
       const tick = Math.floor(this._pausedNow);
       if (tick !== spin.tick) {
@@ -1206,7 +1217,7 @@ export class Driver {
   }
 
   private async _advanceBy(ms: number): Promise<void> {
-    this._checkStillPaused('advance');
+    this._checkPaused('advance');
     this._checkEnd(ms); // again: an advance queued behind others starts where they left the clock
     const target = this._pausedNow + ms;
     await this._drive(target, Infinity);
@@ -1214,7 +1225,7 @@ export class Driver {
   }
 
   private async _runUntilIdle(): Promise<void> {
-    this._checkStillPaused('runUntilIdle');
+    this._checkPaused('runUntilIdle');
     const passes = await this._drive(Infinity, IDLE_PASS_LIMIT);
     if ((passes >= IDLE_PASS_LIMIT || this._spun) && this._core._ctrl[C_LIVE] !== 0) {
       throw new RangeError(this._spun
@@ -1230,9 +1241,13 @@ export class Driver {
     }
   }
 
-  /** A call queued behind others finds the driver resumed in the meantime: it rejects. */
-  private _checkStillPaused(what: string): void {
-    if (!this._paused && !this._closed) throw new Error(`${what}() needs a paused driver, and it was resumed before this call ran`);
+  /**
+   * ShutdownError after shutdown; Error on a driver that is not paused, also for a call
+   * queued behind others when resume() came first.
+   */
+  private _checkPaused(what: string): void {
+    if (this._closed) throw new ShutdownError();
+    if (!this._paused) throw new Error(`${what}() needs a paused driver (see pause(); resume() ends queued calls)`);
   }
 
   /** Set by `_drive` when it stopped at an instant whose timers kept re-arming for it. */

@@ -343,9 +343,9 @@ describe('the test clock', () => {
     const second = d.advance(100);
     const idle = d.runUntilIdle();
     d.resume();
-    await expect(first).rejects.toThrow(/resumed/);
-    await expect(second).rejects.toThrow(/resumed/);
-    await expect(idle).rejects.toThrow(/resumed/);
+    await expect(first).rejects.toThrow(/paused driver/);
+    await expect(second).rejects.toThrow(/paused driver/);
+    await expect(idle).rejects.toThrow(/paused driver/);
     expect(ran).toBe(false);
     d.shutdown();
   });

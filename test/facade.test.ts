@@ -118,6 +118,46 @@ describe('callbacks', () => {
   });
 });
 
+describe('a façade delay and a clock reading after it (default clock)', () => {
+  const busy = (ms: number) => { const t = performance.now(); while (performance.now() - t < ms); };
+
+  it('count from that reading, not from the end of the synchronous run: order with sleeps holds', async () => {
+    const d = new Driver();
+    const log: string[] = [];
+    d.setTimeout(() => log.push('A'), 2);
+    const s = d.sleep(20).then(() => log.push('s')); // reads the clock: A counts from here
+    busy(30);
+    await s;
+    await new Promise((r) => setTimeout(r, 10));
+    expect(log).toEqual(['A', 's']);
+    // Inside a callback too.
+    const log2: string[] = [];
+    let done!: () => void;
+    const both = new Promise<void>((r) => { done = r; });
+    d.setTimeout(() => {
+      d.setTimeout(() => { log2.push('B'); if (log2.length === 2) done(); }, 2);
+      void d.sleep(20).then(() => { log2.push('s'); if (log2.length === 2) done(); });
+      busy(30);
+    }, 1);
+    await both;
+    expect(log2).toEqual(['B', 's']);
+    d.shutdown();
+  });
+
+  it('now() fixes the queued delays at its reading; never early all the same', async () => {
+    const d = new Driver();
+    let firedAt = -1;
+    const t0 = d.now();
+    d.setTimeout(() => { firedAt = d.now(); }, 20);
+    const t1 = d.now(); // fixes it: due at t1 + 20
+    busy(15);
+    expect(d.nextDeadline()).toBe(Math.ceil(t1 + 20)); // not counted from after the busy loop
+    await new Promise((r) => setTimeout(r, 40));
+    expect(firedAt).toBeGreaterThanOrEqual(t0 + 20);
+    d.shutdown();
+  });
+});
+
 describe('clearTimeout / clearInterval', () => {
   it('is a no-op for undefined, unknown, stale ids and twice', async () => {
     const d = paused();
