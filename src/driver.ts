@@ -294,8 +294,9 @@ export class Driver {
     if (this._paused) return this._pausedNow;
     const t = this._readClock();
     // Someone read the clock: façade delays queued before this reading count from it (they
-    // were armed before it, so never early), not from the later checkpoint.
-    if (this._rel) this._flush(t, 1);
+    // were armed before it, so never early), not from the later checkpoint. (The checkpoint
+    // itself flushes through here: a full flush, which may sweep.)
+    if (this._rel) this._flush(t);
     return t;
   }
 

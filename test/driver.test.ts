@@ -126,6 +126,19 @@ describe('cancelled callbacks are let go', () => {
     d.clearTimeout(keep);
   });
 
+  it('so does a checkpoint that also fixes façade delays on the default clock', async () => {
+    const d = new Driver();
+    const ids: number[] = [];
+    for (let i = 0; i < 6000; i++) ids.push(d.setTimeout(() => {}, 60_000 + i));
+    await turn();
+    for (const id of ids) d.clearTimeout(id);
+    d.setTimeout(() => {}, 60_000); // a façade delay in the same batch: its flush is the full one
+    await turn();
+    expect(held(d)).toBe(1);
+    expect(d.stats()).toMatchObject({ pending: 1, cancelled: 6000 });
+    d.shutdown();
+  });
+
   it('sweeps wait for cancels in proportion to the slab, not only to what is live', async () => {
     const d = paused();
     const sweeps = () => (d as unknown as { _core: { _ctrl: Int32Array } })._core._ctrl[6]; // C_SWEEPS
