@@ -273,8 +273,19 @@ async function testClock(tw) {
     d.setTimeout(() => log.push(['d', d.now()]), 1000);
     await d.runUntilIdle();
     eq(log[3], ['d', 1020], 'runUntilIdle');
+    // What is due at the frozen instant runs by itself (the driver's own pass, on this
+    // runtime's "soon" task), without moving the clock.
+    await within(d.sleep(0), 2000, 'a due sleep(0) on a paused driver');
+    eq(d.now(), 1020, 'now() after the due pass');
   } finally {
     d.shutdown();
+  }
+  const auto = new tw.Driver({ paused: true, autoAdvance: true });
+  try {
+    await within(auto.sleep(3_600_000), 2000, 'autoAdvance: an hour-long sleep');
+    eq(auto.now(), 3_600_000, 'autoAdvance jumps to the deadline');
+  } finally {
+    auto.shutdown();
   }
 }
 
