@@ -34,7 +34,7 @@ import { defaultDriver } from './compat';
 import { HORIZON, SLOT_MASK } from './constants';
 import type { Driver, Target } from './driver';
 import { clampAt, encodeAt } from './entry';
-import { ShutdownError, checkDeadline, checkDelay, checkOptions } from './errors';
+import { ShutdownError, checkCapacity, checkDeadline, checkDelay, checkOptions } from './errors';
 import { deferred, rejectQuietly, type Deferred } from './sleep';
 
 /** An opaque integer naming one item of one DelayQueue, until the item is yielded or removed. */
@@ -139,7 +139,8 @@ export class DelayQueue<T> implements Target {
    * Edge cases: without `opts.driver` it uses the module-level default driver.
    *
    * @throws TypeError if `opts` is not an object or `opts.driver` is not a Driver.
-   * @throws RangeError if `opts.capacity` is not a number from 0 to 2^26.
+   * @throws TypeError if `opts.capacity` is not a number.
+   * @throws RangeError if `opts.capacity` is not from 0 to 2^26.
    * @throws ShutdownError if the driver is shut down.
    *
    * @example
@@ -154,9 +155,7 @@ export class DelayQueue<T> implements Target {
       throw new TypeError('The "driver" option must be a tickwheel Driver');
     }
     const cap = o?.capacity;
-    if (cap !== undefined && (typeof cap !== 'number' || !(cap >= 0 && cap <= IDX_LIMIT))) {
-      throw new RangeError(`The "capacity" option must be a number from 0 to 2^${IDX_BITS}. Received ${String(cap)}`);
-    }
+    checkCapacity('capacity', cap); // 2^26 = IDX_LIMIT items at most
     this._d = d ?? defaultDriver();
     if (this._d._closed) throw new ShutdownError();
     this._onShutdown = (err) => this._stop(err);

@@ -35,7 +35,7 @@ import {
 
 /** The tick bits in the high half of word A (its low 11 bits; the rest is seq). */
 const LOW_TICK_BITS = (1 << (32 - SEQ_LO_BITS)) - 1;
-import { ShutdownError, checkBoolean, checkDelay, checkFunction, checkOptions } from './errors';
+import { ShutdownError, checkBoolean, checkCapacity, checkDelay, checkFunction, checkOptions } from './errors';
 import { defaultClock, host, type Clock } from './time_source';
 import { TimerEntry, encodeAt } from './entry';
 import { makeInterval, makeIntervalAt, type Interval, type IntervalOptions } from './interval';
@@ -209,10 +209,7 @@ export class Driver {
     }
     if (o?.onError !== undefined) checkFunction('onError', o.onError);
     const cap = o?.initialCapacity;
-    if (cap !== undefined && !(typeof cap === 'number' && cap >= 0 && cap <= 2 ** 26)) {
-      // Not a number at all: TypeError, as guarantee 8 has it for delays.
-      throw new (typeof cap === 'number' ? RangeError : TypeError)('The "initialCapacity" option must be a number from 0 to 2^26');
-    }
+    checkCapacity('initialCapacity', cap);
     const paused = checkBoolean('paused', o?.paused);
     const autoAdvance = checkBoolean('autoAdvance', o?.autoAdvance);
     this._clock = clock ?? defaultClock;

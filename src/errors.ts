@@ -119,6 +119,13 @@ export function checkFunction(name: string, v: unknown): void {
   }
 }
 
+/** An optional capacity option: undefined, or a number from 0 to 2^26 (a non-number is a TypeError). */
+export function checkCapacity(name: string, v: unknown): void {
+  if (v !== undefined && !(typeof v === 'number' && v >= 0 && v <= 2 ** 26)) {
+    throw new (typeof v === 'number' ? RangeError : TypeError)(`The "${name}" option must be a number from 0 to 2^26. Received ${show(v)}`);
+  }
+}
+
 /** An optional boolean option: undefined or a boolean. */
 export function checkBoolean(name: string, v: unknown): boolean | undefined {
   if (v !== undefined && typeof v !== 'boolean') {

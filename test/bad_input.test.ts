@@ -69,6 +69,9 @@ for (const v of ['10', null, {}, true, 10n]) rows.push({ name: `new Driver({ ini
 for (const k of ['paused', 'autoAdvance'] as const) {
   for (const v of ['yes', 1, 0, null, {}]) rows.push({ name: `new Driver({ ${k}: ${show(v)} })`, call: () => new Driver({ paused: true, [k]: v as never }), err: TypeError, arg: k });
 }
+// A DelayQueue's capacity follows the same rule.
+for (const v of [NaN, -1, Infinity, 2 ** 26 + 1]) rows.push({ name: `new DelayQueue({ capacity: ${show(v)} })`, call: () => new DelayQueue({ capacity: v as never }), err: RangeError, arg: 'capacity' });
+for (const v of ['10', null, {}, true]) rows.push({ name: `new DelayQueue({ capacity: ${show(v)} })`, call: () => new DelayQueue({ capacity: v as never }), err: TypeError, arg: 'capacity' });
 
 // ---- the façade: callbacks ------------------------------------------------------------------
 
