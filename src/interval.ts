@@ -29,7 +29,7 @@ import { clampAt, encodeAt } from './entry';
 import {
   ShutdownError, abortError, checkDeadline, checkDelay, checkOptions, checkPeriod, checkSignal, signalReason,
 } from './errors';
-import { deferred, rejectQuietly, type Deferred } from './sleep';
+import { deferred, quiet, rejectQuietly, type Deferred } from './sleep';
 
 /**
  * What an Interval does when `tick()` is called more than 5 ms after a tick was due (Tokio's):
@@ -244,7 +244,8 @@ export class Interval implements Target {
    * Yields tick instants; `return()` (a `break` out of `for await`) stops the iteration.
    *
    * Edge cases: `return()` withdraws a pending wait (and its timer) without losing a tick
-   * already taken; after dispose, an abort or shutdown, `next()` rejects.
+   * already taken; after dispose, an abort or shutdown, `next()` rejects (a pending one cut
+   * short that nobody awaits is not reported as unhandled, as for `tick()`).
    *
    * @example
    * ```ts
@@ -262,11 +263,13 @@ export class Interval implements Target {
           const w = this._wait();
           if (typeof w === 'number') return Promise.resolve({ value: w, done: false });
           inFlight = w;
-          return w.p.then((v) => {
+          // Quiet, as a pending tick() is: cut short by dispose, an abort or shutdown, it is
+          // not reported when nobody awaits it.
+          return quiet(w.p.then((v) => {
             if (inFlight === w) inFlight = undefined;
             // NaN: withdrawn by return(). A tick taken before return() is still delivered.
             return v !== v ? DONE : { value: v, done: false };
-          });
+          }));
         } catch (e) {
           return Promise.reject(e);
         }

@@ -296,7 +296,7 @@ export class Sleep extends Promise<void> implements Target {
     this._res = this._rej = undefined;
     // Handled by nobody is fine: mark it handled, awaiters still see the rejection.
     const p = this._p;
-    if (p !== undefined) p.then(undefined, ignore); else promiseThen.call(this, undefined, ignore);
+    if (p !== undefined) quiet(p); else promiseThen.call(this, undefined, ignore);
     rej(reason);
   }
 }
@@ -357,6 +357,12 @@ export function deferred<T>(): Deferred<T> {
  * @internal
  */
 export function rejectQuietly<T>(w: Deferred<T>, reason: unknown): void {
-  w.p.then(undefined, ignore);
+  quiet(w.p);
   w.rej(reason);
+}
+
+/** `p`, marked handled: its rejection is not reported when nobody awaits it. @internal */
+export function quiet<T>(p: Promise<T>): Promise<T> {
+  p.then(undefined, ignore);
+  return p;
 }

@@ -466,6 +466,31 @@ describe('dispose, signal, shutdown, properties', () => {
     });
   });
 
+  it('so do iterator next() calls cut short the same way', async () => {
+    await noUnhandledRejections(async () => {
+      const d = paused();
+      const a = d.interval(10);
+      const ia = a[Symbol.asyncIterator]();
+      await ia.next(); // the immediate first tick
+      void ia.next();
+      a[Symbol.dispose]();
+      const ac = new AbortController();
+      const ib = d.interval(10, { signal: ac.signal })[Symbol.asyncIterator]();
+      await ib.next();
+      void ib.next();
+      ac.abort(new Error('nobody awaits'));
+      const d2 = new Driver({ paused: true });
+      const ic = d2.interval(10)[Symbol.asyncIterator]();
+      await ic.next();
+      const awaited = ic.next();
+      d2.shutdown();
+      await expect(awaited).rejects.toBeInstanceOf(ShutdownError); // an awaiter still sees it
+      await macrotask();
+      await new Promise((r) => setTimeout(r, 5));
+      await macrotask();
+    });
+  });
+
   it('period, missedTickBehavior (default burst, settable, validated), the frozen enum', () => {
     const d = paused();
     const iv = d.interval(40);
