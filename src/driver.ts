@@ -623,11 +623,11 @@ export class Driver {
       d = core._u32[core._delayBase + slot];
       if (d === BIG_DELAY) d = this._bigDelays.get(slot) ?? HORIZON;
     }
+    this._rel = true; // a relative delay waits in the queue either way
     if (this._running < 0) {
       // As clearTimeout: a record for the flush (which checks the id), then the delay (NaN:
       // the flush reads it from D).
       if (id > SLOT_MASK) this._pushRefresh(id, d);
-      this._rel = true;
       return;
     }
     if (this._w.e(id, d) < 0) return; // rearm
@@ -864,8 +864,9 @@ export class Driver {
   _seqLimit = SEQ_LIMIT;
 
   /**
-   * Sequence numbers are about to run out: renumber the live entries 0, 1, 2, … keeping
-   * their order. A rare path (once per 2^28 arming operations), done here rather than in
+   * Sequence numbers are running out: renumber the live entries 0, 1, 2, … keeping their
+   * order. A rare path (about once per 2^24 arming operations: before a pass once past half
+   * the range, or at a flush that reaches its end; see _beginPass), done here rather than in
    * wasm to keep the core small; it reads and writes the seq bits of the entry layout that
    * assembly/entry.ts draws (must match it): seq = (word A bits 43..63) | (word B bits 28..31) << 21.
    */
@@ -935,23 +936,33 @@ export class Driver {
     return true;
   }
 
-  /** One pass in real time: every due timer, back to back. Returns how many fired. */
-  private _pass(now: number): number {
+  /**
+   * Before a pass: every record flushed, and sequence numbers renumbered once past half
+   * their range. The core marks what a pass re-arms by a sequence number it takes when the
+   * pass begins; a renumbering inside the pass (a flush that reaches the limit) would lose
+   * that mark and could hand out a timer re-armed while it waited, early. Renumbering here
+   * leaves half the range (2^24 arming operations) to any one pass.
+   */
+  private _beginPass(now: number): void {
     if (this._qLen !== 0) this._flush(now);
     this._passNow = now;
-    let fired = 0;
+    if (this._core._ctrl[C_SEQ] >= this._seqLimit / 2) this._renumber();
+  }
+
+  /** One pass in real time: every due timer, back to back. */
+  private _pass(now: number): void {
+    this._beginPass(now);
     this._inPass = true;
     try {
       for (let n = this._w.p(now, 1); n > 0; n = this._w.p(now, 0)) {
         for (let i = 0; i < n; i++) {
-          if (this._dispatchAt(i)) fired++;
-          if (this._closed) return fired;
+          this._dispatchAt(i);
+          if (this._closed) return;
         }
       }
     } finally {
       this._inPass = false;
     }
-    return fired;
   }
 
   /**
@@ -960,8 +971,7 @@ export class Driver {
    * passes only while a ref'd timer is pending, as a host timer would).
    */
   private async _stepPass(now: number, keep: boolean): Promise<void> {
-    if (this._qLen !== 0) this._flush(now);
-    this._passNow = now;
+    this._beginPass(now);
     for (let n = this._w.p(now, 1); n > 0; n = this._w.p(now, 0)) {
       for (let i = 0; i < n; i++) {
         if (this._dispatchAt(i)) await new Promise<void>((r) => host.ref(host.soon(r), keep, true));
@@ -1245,7 +1255,7 @@ export class Driver {
    */
   private _checkPaused(what: string): void {
     if (this._closed) throw new ShutdownError();
-    if (!this._paused) throw new Error(`${what}() needs a paused driver (see pause(); resume() ends queued calls)`);
+    if (!this._paused) throw new Error(`${what}() needs a paused driver (see pause())`);
   }
 
   /** Set by `_drive` when it stopped at an instant whose timers kept re-arming for it. */

@@ -798,6 +798,38 @@ describe('sequence numbers and the clock limit', () => {
     expect(log).toEqual([...stayed, ...moved]);
   });
 
+  it('a renumbering near the limit waits for the pass to end: a timer re-armed while it waited to fire is not handed out early', async () => {
+    for (const real of [false, true]) {
+      const clock = { t: 0, now() { return this.t; } };
+      const d = real ? new Driver({ clock }) : paused();
+      const internals = d as unknown as { _seqLimit: number; _core: { _ctrl: Int32Array } };
+      const turn = () => new Promise((r) => setImmediate(r));
+      // Sequence numbers used up by timers long gone, so that renumbering frees most of them.
+      const gone = Array.from({ length: 5000 }, () => d.setTimeout(() => {}, 5000));
+      await turn();
+      for (const id of gone) d.clearTimeout(id);
+      await turn();
+      const log: string[] = [];
+      let b = 0;
+      // A's callback refreshes B, which waits in the same tick beyond the first batch of 1024.
+      d.setTimeout(() => { log.push(`A@${d.now()}`); d.refreshTimeout(b); void d.sleep(0); }, 10);
+      for (let i = 0; i < 1100; i++) d.setTimeout(() => {}, 10);
+      b = d.setTimeout(() => log.push(`B@${d.now()}`), 10);
+      await turn();
+      internals._seqLimit = internals._core._ctrl[5] + 1; // C_SEQ: the pass's next flush reaches the limit
+      if (real) {
+        clock.t = 10;
+        for (let i = 0; i < 20 && log.length < 1; i++) await new Promise((r) => setTimeout(r, 5));
+        clock.t = 20;
+        for (let i = 0; i < 20 && log.length < 2; i++) await new Promise((r) => setTimeout(r, 5));
+      } else {
+        await d.advance(200);
+      }
+      expect([real, ...log]).toEqual([real, 'A@10', 'B@20']);
+      d.shutdown();
+    }
+  });
+
   it('years of advances keep every deadline exact, up to the clock limit', async () => {
     const d = paused();
     const at: number[] = [];
