@@ -865,8 +865,8 @@ export class Driver {
 
   /**
    * Sequence numbers are running out: renumber the live entries 0, 1, 2, … keeping their
-   * order. A rare path (about once per 2^24 arming operations: before a pass once past half
-   * the range, or at a flush that reaches its end; see _beginPass), done here rather than in
+   * order. A rare path (at most once per 2^24 arming operations: before a pass once that
+   * frees half the range, or at a flush that reaches its end; see _beginPass), done here rather than in
    * wasm to keep the core small; it reads and writes the seq bits of the entry layout that
    * assembly/entry.ts draws (must match it): seq = (word A bits 43..63) | (word B bits 28..31) << 21.
    */
@@ -937,16 +937,18 @@ export class Driver {
   }
 
   /**
-   * Before a pass: every record flushed, and sequence numbers renumbered once past half
+   * Before a pass: every record flushed, and sequence numbers renumbered once that frees half
    * their range. The core marks what a pass re-arms by a sequence number it takes when the
    * pass begins; a renumbering inside the pass (a flush that reaches the limit) would lose
    * that mark and could hand out a timer re-armed while it waited, early. Renumbering here
-   * leaves half the range (2^24 arming operations) to any one pass.
+   * leaves any one pass at least half the range, less the live timers (renumbered from 0),
+   * and happens at most once per half range of arming operations.
    */
   private _beginPass(now: number): void {
     if (this._qLen !== 0) this._flush(now);
     this._passNow = now;
-    if (this._core._ctrl[C_SEQ] >= this._seqLimit / 2) this._renumber();
+    const c = this._core._ctrl;
+    if (c[C_SEQ] - c[C_LIVE] >= this._seqLimit / 2) this._renumber();
   }
 
   /** One pass in real time: every due timer, back to back. */

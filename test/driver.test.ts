@@ -830,6 +830,25 @@ describe('sequence numbers and the clock limit', () => {
     }
   });
 
+  it('passes renumber only when that frees half the range, however many timers are live', async () => {
+    const d = paused();
+    const internals = d as unknown as { _seqLimit: number; _renumber: () => void };
+    internals._seqLimit = 1000;
+    let renumbered = 0;
+    const renumber = internals._renumber.bind(d);
+    internals._renumber = () => { renumbered++; renumber(); };
+    for (let i = 0; i < 700; i++) d.setTimeout(() => {}, 60_000 + i); // live: more than half the range
+    let fired = 0;
+    for (let i = 0; i < 40; i++) {
+      d.setTimeout(() => fired++, 1);
+      await d.advance(1);
+    }
+    expect(fired).toBe(40);
+    expect(renumbered).toBeLessThanOrEqual(1); // not one per pass
+    await d.advance(61_000);
+    expect(d.stats().pending).toBe(0);
+  });
+
   it('years of advances keep every deadline exact, up to the clock limit', async () => {
     const d = paused();
     const at: number[] = [];
