@@ -949,22 +949,24 @@ export class Driver {
     this._passNow = now;
     const c = this._core._ctrl;
     if (c[C_SEQ] - c[C_LIVE] >= this._seqLimit / 2) this._renumber();
+    // Until the pass ends, no other pass may begin (_sync arms no host timer): one that began
+    // from a host timer while a test-clock pass waits for its macrotask (resume() from one of
+    // its callbacks) would free the entries this one has handed out but not yet run.
+    // Nothing throws out of a pass (callbacks' errors are reported), so no finally is needed;
+    // a shutdown in the middle leaves it set, which no longer matters.
+    this._inPass = true;
   }
 
   /** One pass in real time: every due timer, back to back. */
   private _pass(now: number): void {
     this._beginPass(now);
-    this._inPass = true;
-    try {
-      for (let n = this._w.p(now, 1); n > 0; n = this._w.p(now, 0)) {
-        for (let i = 0; i < n; i++) {
-          this._dispatchAt(i);
-          if (this._closed) return;
-        }
+    for (let n = this._w.p(now, 1); n > 0; n = this._w.p(now, 0)) {
+      for (let i = 0; i < n; i++) {
+        this._dispatchAt(i);
+        if (this._closed) return;
       }
-    } finally {
-      this._inPass = false;
     }
+    this._inPass = false;
   }
 
   /**
@@ -980,6 +982,7 @@ export class Driver {
         if (this._closed) return;
       }
     }
+    this._inPass = false;
   }
 
   private _onHost(): void {
@@ -1231,7 +1234,7 @@ export class Driver {
     this._checkEnd(ms); // again: an advance queued behind others starts where they left the clock
     const target = this._pausedNow + ms;
     await this._drive(target, Infinity);
-    if (this._qLen !== 0) this._flush(this._pausedNow);
+    this._flushNow(); // at the paused instant, or the clock's reading if resume() came meanwhile
   }
 
   private async _runUntilIdle(): Promise<void> {

@@ -500,6 +500,21 @@ describe('the test clock', () => {
     p.shutdown();
   });
 
+  it('resume() from a callback while advance runs: the rest of the instant still fires once, then real time takes over', async () => {
+    for (const n of [3, 2000]) { // 2000: beyond one batch of handed-out timers
+      const d = paused();
+      const log: number[] = [];
+      d.setTimeout(() => { log.push(-1); d.resume(); }, 10);
+      for (let i = 0; i < n; i++) d.setTimeout(() => log.push(i), 10);
+      for (let i = 0; i < 5; i++) d.setTimeout(() => log.push(100_000 + i), 11 + i); // in real time now
+      await d.advance(10);
+      expect(log.length).toBe(n + 1);
+      for (let k = 0; k < 40 && log.length < n + 6; k++) await new Promise((r) => setTimeout(r, 5));
+      expect([n, log.length, new Set(log).size]).toEqual([n, n + 6, n + 6]);
+      d.shutdown();
+    }
+  });
+
   it('nextDeadline() of a timer armed for a past instant reads now()', async () => {
     const d = paused();
     await d.advance(100);
