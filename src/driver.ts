@@ -1193,7 +1193,7 @@ export class Driver {
     while (passes < maxPasses) {
       if (this._closed) throw new ShutdownError();
       if (!this._paused) break;
-      if (this._qLen !== 0) this._flush(this._pausedNow);
+      this._flushNow(); // paused: at the frozen instant
       // Idle means nothing pending: slots holding only cancelled entries do not count.
       if (this._core._ctrl[C_LIVE] === 0) break;
       // The exact next tick, not where the wheel has work next (the start of a slot above
@@ -1271,7 +1271,7 @@ export class Driver {
    * for the rare instant at which timers keep re-arming themselves (guarantee 9).
    */
   private _nextTickAfter(tick: number): number {
-    if (this._qLen !== 0) this._flush(this._pausedNow);
+    this._flushNow();
     let best = Infinity;
     for (let i = 0, n = this._core._ctrl[C_CAP]; i < n; i++) {
       const t = this._liveTick(i);
