@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { HeapTimers } from './peers/heap-timers.mjs';
 import { JsWheel } from './peers/js-wheel.mjs';
+import { QueueFloor } from './peers/queue-floor.mjs';
 
 // The build under test: ../dist/index.js, or the copy run.mjs snapshots at start (other
 // engineers rebuild dist/ while a long run is in progress; a run must measure one build).
@@ -32,8 +33,13 @@ const twClear = tw.clearTimeout;
 const twRefresh = tw.refreshTimeout;
 const twNow = tw.now;
 
-const jsWheel = new JsWheel();
-const heap = new HeapTimers();
+// The two plain-JS references start every measured round from a fresh instance sized for
+// the round (`fresh(n)`), as tickwheel's swept slab and Node's heap effectively do: their
+// free lists are LIFO, so a round of cancels in random order leaves the next round's slots
+// scattered over memory (the JS wheel's in-order schedule + cancel of 10^6 timers then costs
+// ~4× more). schedule-cancel measures that aged state in a variant of its own.
+let jsWheel = new JsWheel();
+let heap = new HeapTimers();
 
 /** Contenders for schedule / cancel / refresh / fire. `ref: true` marks the baseline. */
 export const timers = [
@@ -68,6 +74,7 @@ export const timers = [
     refreshAll(h, d, order) { for (let k = 0; k < order.length; k++) { const j = order[k]; jsWheel.refresh(h[j], d[j]); } },
     now: () => jsWheel.now(),
     schedule: (cb, ms) => jsWheel.setTimeout(cb, ms),
+    fresh(n) { jsWheel = new JsWheel(n); },
   },
   {
     name: 'js binary heap',
@@ -78,6 +85,7 @@ export const timers = [
     refreshAll(h, d, order) { for (let k = 0; k < order.length; k++) { const j = order[k]; heap.refresh(h[j], d[j]); } },
     now: () => heap.now(),
     schedule: (cb, ms) => heap.setTimeout(cb, ms),
+    fresh(n) { heap = new HeapTimers({ capacity: n }); },
   },
   {
     name: 'retimer',
@@ -118,6 +126,22 @@ export const timers = [
     };
   })(),
 ];
+
+/**
+ * Not a timer (schedule + cancel only): what a JS setTimeout / clearTimeout pair costs before
+ * any timer structure, see peers/queue-floor.mjs.
+ */
+export const queueFloor = (() => {
+  let q = new QueueFloor();
+  return {
+    name: '(floor: no timer, queue only)',
+    note: 'bench/peers/queue-floor.mjs: slot, callback, delay, queue and id per schedule; id check and mark per cancel; nothing placed, nothing fires',
+    handles: (n) => new Int32Array(n),
+    scheduleAll(d, cb, h) { for (let i = 0; i < d.length; i++) h[i] = q.setTimeout(cb, d[i]); },
+    cancelAll(h, order) { for (let k = 0; k < order.length; k++) q.clearTimeout(h[order[k]]); },
+    fresh(n) { q = new QueueFloor(n); },
+  };
+})();
 
 /** Extra reset contenders that are not a contender's own refresh. */
 export const nodeClearSet = {

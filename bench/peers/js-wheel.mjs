@@ -48,7 +48,7 @@ export class JsWheel {
     this._tails = new Int32Array(LEVELS * SLOTS).fill(NIL);
     this._occ = new Uint32Array(LEVELS * 2); // lo, hi word per level
     this._elapsed = 0;
-    this._q = new Int32Array(1024);
+    this._q = new Int32Array(Math.max(1024, capacity)); // sized for a burst of `capacity`, as a warmed instance is
     this._qLen = 0;
     this._cpQueued = false;
     this._cp = () => this._checkpoint();

@@ -10,10 +10,13 @@
 //
 // Variants: random delays 61–120 s (the brief's 1–60 s + 60 s of headroom, see lib.mjs;
 // Node creates one list per distinct duration: its slow path) and 8 distinct delays (Node's fast path: append to an existing list); cancels in
-// scheduling order and in random order.
+// scheduling order and in random order; and one aged variant (random delays, in order, each
+// round preceded by an untimed round cancelled in random order). Every other round starts
+// fresh: contenders with a structure of their own get a new one sized for the round
+// (`fresh(n)`, before t0).
 
-import { timers } from '../contenders.mjs';
-import { EIGHT, LONG_LABEL, LONG_MAX, LONG_MIN, cpuNow, distinctDelays, identity, interleave, macrotask, now, permutation, randomDelays, release, summarize } from '../lib.mjs';
+import { queueFloor, timers } from '../contenders.mjs';
+import { EIGHT, LONG_LABEL, LONG_MAX, LONG_MIN, cpuNow, distinctDelays, identity, interleave, macrotask, now, permutation, randomDelays, release, settle, summarize } from '../lib.mjs';
 
 export const id = 'schedule-cancel';
 export const title = 'schedule + cancel';
@@ -21,6 +24,8 @@ export const title = 'schedule + cancel';
 export async function run({ quick, log }) {
   const sizes = quick ? [1e5] : [1e5, 1e6];
   const cb = () => { throw new Error('a cancelled timer fired'); };
+  // The timers, and a floor that is not one: what the JS calls and stores alone cost.
+  const contenders = [...timers, queueFloor];
   const variants = [];
   let first = true;
   for (const n of sizes) {
@@ -30,15 +35,29 @@ export async function run({ quick, log }) {
       { delays: LONG_LABEL, cancel: 'random order', d: randomDelays(n, LONG_MIN, LONG_MAX, 11), order: permutation(n, 12) },
       { delays: '8 distinct', cancel: 'in order', d: distinctDelays(n, EIGHT, 13), order: identity(n) },
       { delays: '8 distinct', cancel: 'random order', d: distinctDelays(n, EIGHT, 13), order: permutation(n, 14) },
+      // Aged: before each timed round, an untimed one that cancels in random order, as a
+      // long-running program does. Free lists that hand slots back last-freed first (the JS
+      // references') then scatter the next round over memory; tickwheel's sweep rebuilds its
+      // free list in index order.
+      { delays: LONG_LABEL, cancel: 'in order, after a random-order round', d: randomDelays(n, LONG_MIN, LONG_MAX, 11), order: identity(n), churn: permutation(n, 15) },
     ];
     // --quick: the two extremes only (Node's slow path in order; its fast path, random order).
     const inputs = quick ? [all[0], all[3]] : all;
     for (const v of inputs) {
       log(`  ${n.toExponential(0)} timers, ${v.delays}, cancel ${v.cancel} (${rounds} rounds)`);
-      const handles = new Map(timers.map((c) => [c.name, c.handles(n)]));
-      const { samples, skipped } = await interleave(timers, rounds, async (c) => {
+      const handles = new Map(contenders.map((c) => [c.name, c.handles(n)]));
+      const { samples, skipped } = await interleave(contenders, rounds, async (c) => {
         const h = handles.get(c.name);
-        c.fresh?.();
+        c.fresh?.(n);
+        if (v.churn) {
+          c.scheduleAll(v.d, cb, h);
+          await macrotask();
+          c.cancelAll(h, v.churn);
+          await macrotask();
+          release(h);
+        }
+        // The garbage of a fresh structure or of the churn is collected before t0, not in it.
+        if (c.fresh || v.churn) await settle();
         const c0 = cpuNow();
         const t0 = now();
         c.scheduleAll(v.d, cb, h);
@@ -67,5 +86,5 @@ export async function run({ quick, log }) {
       variants.push({ n, delays: v.delays, cancel: v.cancel, rounds, rows, skipped });
     }
   }
-  return { id, title, unit: 'ns per timer', variants, contenders: timers.map(({ name, note }) => ({ name, note })) };
+  return { id, title, unit: 'ns per timer', variants, contenders: contenders.map(({ name, note }) => ({ name, note })) };
 }
