@@ -12,7 +12,6 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { HeapTimers } from './peers/heap-timers.mjs';
 import { JsWheel } from './peers/js-wheel.mjs';
-import { QueueFloor } from './peers/queue-floor.mjs';
 
 // The build under test: ../dist/index.js, or the copy run.mjs snapshots at start (other
 // engineers rebuild dist/ while a long run is in progress; a run must measure one build).
@@ -126,22 +125,6 @@ export const timers = [
     };
   })(),
 ];
-
-/**
- * Not a timer (schedule + cancel only): what a JS setTimeout / clearTimeout pair costs before
- * any timer structure, see peers/queue-floor.mjs.
- */
-export const queueFloor = (() => {
-  let q = new QueueFloor();
-  return {
-    name: '(floor: no timer, queue only)',
-    note: 'bench/peers/queue-floor.mjs: slot, callback, delay, queue and id per schedule; id check and mark per cancel; nothing placed, nothing fires',
-    handles: (n) => new Int32Array(n),
-    scheduleAll(d, cb, h) { for (let i = 0; i < d.length; i++) h[i] = q.setTimeout(cb, d[i]); },
-    cancelAll(h, order) { for (let k = 0; k < order.length; k++) q.clearTimeout(h[order[k]]); },
-    fresh(n) { q = new QueueFloor(n); },
-  };
-})();
 
 /** Extra reset contenders that are not a contender's own refresh. */
 export const nodeClearSet = {

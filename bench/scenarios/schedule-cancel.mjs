@@ -13,9 +13,10 @@
 // scheduling order and in random order; and one aged variant (random delays, in order, each
 // round preceded by an untimed round cancelled in random order). Every other round starts
 // fresh: contenders with a structure of their own get a new one sized for the round
-// (`fresh(n)`, before t0).
+// (`fresh(n)`), and every contender runs an untimed round (cancelled in reverse order)
+// before the timed one.
 
-import { queueFloor, timers } from '../contenders.mjs';
+import { timers } from '../contenders.mjs';
 import { EIGHT, LONG_LABEL, LONG_MAX, LONG_MIN, cpuNow, distinctDelays, identity, interleave, macrotask, now, permutation, randomDelays, release, settle, summarize } from '../lib.mjs';
 
 export const id = 'schedule-cancel';
@@ -24,8 +25,7 @@ export const title = 'schedule + cancel';
 export async function run({ quick, log }) {
   const sizes = quick ? [1e5] : [1e5, 1e6];
   const cb = () => { throw new Error('a cancelled timer fired'); };
-  // The timers, and a floor that is not one: what the JS calls and stores alone cost.
-  const contenders = [...timers, queueFloor];
+  const contenders = timers;
   const variants = [];
   let first = true;
   for (const n of sizes) {
@@ -43,21 +43,24 @@ export async function run({ quick, log }) {
     ];
     // --quick: the two extremes only (Node's slow path in order; its fast path, random order).
     const inputs = quick ? [all[0], all[3]] : all;
+    const reverse = identity(n).reverse();
     for (const v of inputs) {
       log(`  ${n.toExponential(0)} timers, ${v.delays}, cancel ${v.cancel} (${rounds} rounds)`);
       const handles = new Map(contenders.map((c) => [c.name, c.handles(n)]));
       const { samples, skipped } = await interleave(contenders, rounds, async (c) => {
         const h = handles.get(c.name);
         c.fresh?.(n);
-        if (v.churn) {
-          c.scheduleAll(v.d, cb, h);
-          await macrotask();
-          c.cancelAll(h, v.churn);
-          await macrotask();
-          release(h);
-        }
-        // The garbage of a fresh structure or of the churn is collected before t0, not in it.
-        if (c.fresh || v.churn) await settle();
+        // An untimed round first, so that no contender's timed round is the first to touch its
+        // memory (a fresh structure's pages fault in on first use). It cancels in reverse
+        // order, which leaves a last-freed-first free list handing out slots in index order
+        // again; the aged variant's cancels in random order instead. Its garbage is collected
+        // before t0.
+        c.scheduleAll(v.d, cb, h);
+        await macrotask();
+        c.cancelAll(h, v.churn ?? reverse);
+        await macrotask();
+        release(h);
+        await settle();
         const c0 = cpuNow();
         const t0 = now();
         c.scheduleAll(v.d, cb, h);
