@@ -25,7 +25,6 @@ export const title = 'schedule + cancel';
 export async function run({ quick, log }) {
   const sizes = quick ? [1e5] : [1e5, 1e6];
   const cb = () => { throw new Error('a cancelled timer fired'); };
-  const contenders = timers;
   const variants = [];
   let first = true;
   for (const n of sizes) {
@@ -46,8 +45,8 @@ export async function run({ quick, log }) {
     const reverse = identity(n).reverse();
     for (const v of inputs) {
       log(`  ${n.toExponential(0)} timers, ${v.delays}, cancel ${v.cancel} (${rounds} rounds)`);
-      const handles = new Map(contenders.map((c) => [c.name, c.handles(n)]));
-      const { samples, skipped } = await interleave(contenders, rounds, async (c) => {
+      const handles = new Map(timers.map((c) => [c.name, c.handles(n)]));
+      const { samples, skipped } = await interleave(timers, rounds, async (c) => {
         const h = handles.get(c.name);
         c.fresh?.(n);
         // An untimed round first, so that no contender's timed round is the first to touch its
@@ -89,5 +88,5 @@ export async function run({ quick, log }) {
       variants.push({ n, delays: v.delays, cancel: v.cancel, rounds, rows, skipped });
     }
   }
-  return { id, title, unit: 'ns per timer', variants, contenders: contenders.map(({ name, note }) => ({ name, note })) };
+  return { id, title, unit: 'ns per timer', variants, contenders: timers.map(({ name, note }) => ({ name, note })) };
 }
